@@ -1,0 +1,92 @@
+"""dbt outside Airflow: used by ``pdgov`` commands, tests and the docs task.
+
+Airflow runs the models through Cosmos (one task per model); this module runs the same
+project in-process with dbt's programmatic runner. Artefacts go under ``PDGOV_HOME`` so
+that parallel homes (tests, backfills) never share a ``target/`` directory.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from pdgov.config import DBT_PROJECT_DIR, paths
+
+
+class DbtError(RuntimeError):
+    pass
+
+
+def dbt_env() -> dict[str, str]:
+    """Environment every dbt invocation gets: no usage statistics leave the machine."""
+    p = paths()
+    return {
+        "PDGOV_HOME": str(p.home),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+    }
+
+
+def dbt_vars(logical_date: date | None = None, run_id: str | None = None) -> str:
+    import json
+
+    v: dict[str, str] = {}
+    if logical_date is not None:
+        v["as_of_date"] = logical_date.isoformat()
+    if run_id is not None:
+        v["run_id"] = run_id
+    return json.dumps(v)
+
+
+def run(args: list[str], *, target_path: Path | None = None) -> object:
+    """Invoke dbt in-process; raise :class:`DbtError` naming what failed."""
+    from dbt.cli.main import dbtRunner
+
+    p = paths()
+    os.environ.update(dbt_env())
+    target = target_path or p.dbt_target
+    target.mkdir(parents=True, exist_ok=True)
+    p.dbt_logs.mkdir(parents=True, exist_ok=True)
+    full = [
+        *args,
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(target),
+        "--log-path", str(p.dbt_logs),
+    ]
+    res = dbtRunner().invoke(full)
+    if not res.success:
+        failed = []
+        result = getattr(res, "result", None)
+        for r in getattr(result, "results", None) or []:
+            status = str(getattr(r, "status", ""))
+            if status.lower() in {"error", "fail", "runtimeerror"}:
+                failed.append(f"{r.node.name}: {r.message}")
+        detail = "; ".join(failed) or str(res.exception)
+        raise DbtError(f"dbt {' '.join(args)} failed: {detail}")
+    return res.result
+
+
+def build(logical_date: date, run_id: str = "manual", select: list[str] | None = None) -> object:
+    args = ["build", "--vars", dbt_vars(logical_date, run_id)]
+    if select:
+        args += ["--select", *select]
+    return run(args)
+
+
+def generate_docs(logical_date: date, run_id: str = "manual") -> Path:
+    """Write the lineage docs auditors read to ``PDGOV_HOME/dbt/docs``."""
+    p = paths()
+    run(["docs", "generate", "--vars", dbt_vars(logical_date, run_id)], target_path=p.docs)
+    return p.docs / "index.html"
+
+
+def parse_manifest() -> Path:
+    """(Re)write ``dbt_project/target/manifest.json``, which Cosmos reads at DAG parse time."""
+    os.environ.setdefault("PDGOV_HOME", str(paths().home))
+    target = DBT_PROJECT_DIR / "target"
+    run(["parse"], target_path=target)
+    return target / "manifest.json"

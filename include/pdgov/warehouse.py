@@ -1,0 +1,79 @@
+"""The only door to the DuckDB warehouse.
+
+DuckDB lets one process hold the file for writing and then refuses every other process, even
+read-only ones. pdgov therefore opens the warehouse per task and closes it when the task ends
+(``with connect() as con``), and Airflow serialises the tasks through the one-slot pool
+``pdgov_warehouse``. Operational tables that Python writes are created here so every task can
+rely on them existing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from pdgov.config import paths
+
+OPS_DDL = [
+    "CREATE SCHEMA IF NOT EXISTS raw",
+    """CREATE TABLE IF NOT EXISTS main.run_ledger (
+        run_id VARCHAR PRIMARY KEY, logical_date DATE, triggered_by VARCHAR,
+        data_interval_start TIMESTAMP, data_interval_end TIMESTAMP,
+        started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR,
+        files INTEGER, rows_in BIGINT, rows_rejected BIGINT, detail JSON)""",
+    """CREATE TABLE IF NOT EXISTS main.ingest_files (
+        file_sha256 VARCHAR PRIMARY KEY, source VARCHAR, file_name VARCHAR, size_bytes BIGINT,
+        status VARCHAR, rows_in BIGINT, rows_rejected BIGINT, archived_as VARCHAR,
+        run_id VARCHAR, first_seen_at TIMESTAMP, loaded_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS main.ingest_rejections (
+        source VARCHAR, file_name VARCHAR, file_sha256 VARCHAR, line_no INTEGER,
+        column_name VARCHAR, reason VARCHAR, run_id VARCHAR, rejected_at TIMESTAMP)""",
+]
+
+
+def memory_limit() -> str:
+    return os.environ.get("PDGOV_DUCKDB_MEMORY_LIMIT", "4GB")
+
+
+def threads() -> int:
+    return int(os.environ.get("PDGOV_DUCKDB_THREADS", str(os.cpu_count() or 2)))
+
+
+def _configure(con: duckdb.DuckDBPyConnection, temp_dir: Path) -> None:
+    con.execute(f"SET memory_limit='{memory_limit()}'")
+    con.execute(f"SET threads={threads()}")
+    con.execute(f"SET temp_directory='{temp_dir.as_posix()}'")
+    con.execute("SET TimeZone='Asia/Taipei'")
+
+
+@contextmanager
+def connect(read_only: bool = False, path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    p = paths()
+    db = path or p.warehouse
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db), read_only=read_only, config={"enable_external_access": True})
+    try:
+        _configure(con, p.warehouse_dir / "tmp")
+        if not read_only:
+            ensure_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for ddl in OPS_DDL:
+        con.execute(ddl)
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema=? AND table_name=?",
+            [schema, name],
+        ).fetchone()[0]
+    )
