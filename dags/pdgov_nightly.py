@@ -1,0 +1,160 @@
+"""pdgov_nightly: every night at 02:00 Asia/Taipei, prove the city handles personal data lawfully.
+
+ingest (one task per source) → dbt models as Cosmos task groups (tests after each model) →
+retention purge → committee workbooks → notifications → lineage docs → run ledger.
+
+Wiring only: the work is in ``pdgov.pipeline`` and the packages it calls. Every task that opens
+the DuckDB warehouse runs in the one-slot pool ``pdgov_warehouse``, so no two tasks (of this
+or any other pdgov DAG) ever contend for DuckDB's single-writer lock.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+# No usage data leaves the machine: this pipeline handles government personal data.
+os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("SCARF_NO_ANALYTICS", "true")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+import pendulum  # noqa: E402
+from airflow.sdk import dag, get_current_context, task  # noqa: E402
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig  # noqa: E402
+from cosmos.constants import InvocationMode, LoadMode, TestBehavior  # noqa: E402
+
+POOL = "pdgov_warehouse"
+SOURCES = ("punches", "devices", "webir", "webir_accounts", "roster", "incidents")
+DBT_DIR = Path(os.environ.get("PDGOV_DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))
+AS_OF = "{{ logical_date.in_timezone('Asia/Taipei').strftime('%Y-%m-%d') }}"
+
+_project = ProjectConfig(
+    manifest_path=DBT_DIR / "target" / "manifest.json",
+    project_name="pdgov",
+)
+_profile = ProfileConfig(
+    profile_name="pdgov", target_name="duckdb", profiles_yml_filepath=DBT_DIR / "profiles.yml"
+)
+_execution = ExecutionConfig(dbt_project_path=DBT_DIR, invocation_mode=InvocationMode.DBT_RUNNER)
+_operator_args = {
+    "pool": POOL,
+    "install_deps": False,
+    "append_env": True,
+    "env": {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"},
+    "vars": {"as_of_date": AS_OF, "run_id": "{{ run_id }}"},
+}
+
+
+def _render(*select: str) -> RenderConfig:
+    return RenderConfig(
+        load_method=LoadMode.DBT_MANIFEST,
+        select=list(select),
+        test_behavior=TestBehavior.AFTER_EACH,
+        emit_datasets=False,
+    )
+
+
+@dag(
+    dag_id="pdgov_nightly",
+    description="Nightly personal-data governance run (個資治理夜間作業)",
+    schedule="0 2 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Taipei"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["pdgov", "personal-data", "nightly"],
+    default_args={
+        "owner": "pdgov-data-governance",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=5),
+        "pool": POOL,
+    },
+    doc_md=__doc__,
+)
+def pdgov_nightly() -> None:
+    @task
+    def start_run() -> None:
+        from pdgov import pipeline
+
+        ctx = get_current_context()
+        dr = ctx["dag_run"]
+        who = getattr(dr, "triggering_user_name", None) or (dr.conf or {}).get("triggered_by")
+        pipeline.start_run(
+            dr.run_id, pipeline.as_of(ctx["logical_date"]), f"{dr.run_type}:{who or 'scheduler'}",
+            ctx.get("data_interval_start"), ctx.get("data_interval_end"),
+        )
+
+    @task
+    def ingest(source: str) -> dict:
+        from pdgov import pipeline
+
+        ctx = get_current_context()
+        return pipeline.ingest(source, ctx["run_id"], pipeline.as_of(ctx["logical_date"]))
+
+    staging = DbtTaskGroup(
+        group_id="dbt_staging",
+        project_config=_project, profile_config=_profile, execution_config=_execution,
+        render_config=_render("path:models/staging"), operator_args=_operator_args,
+    )
+    models = DbtTaskGroup(
+        group_id="dbt_models",
+        project_config=_project, profile_config=_profile, execution_config=_execution,
+        render_config=_render("path:seeds", "path:models/intermediate", "path:models/marts"),
+        operator_args=_operator_args,
+    )
+
+    @task
+    def enforce_retention() -> dict:
+        from pdgov import pipeline
+
+        ctx = get_current_context()
+        return pipeline.enforce_retention(ctx["run_id"], pipeline.as_of(ctx["logical_date"]))
+
+    @task
+    def write_exports() -> list[str]:
+        from pdgov import pipeline
+
+        ctx = get_current_context()
+        return pipeline.write_exports(ctx["run_id"], pipeline.as_of(ctx["logical_date"]))
+
+    @task
+    def process_notifications() -> dict:
+        from pdgov import pipeline
+
+        ctx = get_current_context()
+        return pipeline.process_notifications(ctx["run_id"], pipeline.as_of(ctx["logical_date"]))
+
+    @task
+    def generate_docs() -> str:
+        from pdgov import pipeline
+
+        ctx = get_current_context()
+        return pipeline.generate_docs(ctx["run_id"], pipeline.as_of(ctx["logical_date"]))
+
+    @task(trigger_rule="all_done", retries=0)
+    def finish_run() -> dict:
+        """Record the run in the ledger whatever happened, then fail if anything upstream did."""
+        from airflow.exceptions import AirflowFailException
+
+        from pdgov import pipeline
+
+        ctx = get_current_context()
+        ti = ctx["ti"]
+        states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
+        failed = sorted(t for t, s in states.items() if s in ("failed", "upstream_failed") and t != ti.task_id)
+        summary = pipeline.finish_run(ctx["run_id"], failed)
+        if failed:
+            raise AirflowFailException(f"pdgov run failed in: {', '.join(failed)}")
+        return summary
+
+    begun = start_run()
+    ingested = [ingest.override(task_id=f"ingest_{s}")(s) for s in SOURCES]
+    retention = enforce_retention()
+    exports = write_exports()
+    notified = process_notifications()
+    docs = generate_docs()
+    begun >> ingested >> staging >> models >> retention >> exports >> notified >> docs >> finish_run()
+
+
+pdgov_nightly()

@@ -1,0 +1,143 @@
+"""The ``pdgov`` command: the steward's and the operator's front door.
+
+``synth``, ``run`` and ``demo`` are the contract of SPEC §6. Each domain adds its own
+sub-commands (``hold``, ``retention``, ``incident`` …) from ``pdgov/<area>/cli.py`` through a
+``register(subparsers)`` function, so a newcomer finds a command next to the rule it serves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import shutil
+import sys
+import time
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pdgov import __version__
+
+DOMAIN_COMMANDS = (
+    "pdgov.synth.cli",
+    "pdgov.retention.cli",
+    "pdgov.incidents.cli",
+    "pdgov.exports.cli",
+)
+DEMO_MARKER = ".pdgov-demo"
+
+
+def _today_taipei() -> date:
+    return datetime.now(ZoneInfo("Asia/Taipei")).date()
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pdgov.runner import run
+
+    t0 = time.monotonic()
+    row = run(args.date)
+    print(
+        f"pdgov: run {row['run_id']} {row['status']} in {time.monotonic() - t0:.0f}s — "
+        f"{row['files']} files, {row['rows_in']} rows in, {row['rows_rejected']} rows rejected"
+    )
+    _print_outputs()
+    return 0
+
+
+def _print_outputs() -> None:
+    from pdgov.config import paths
+
+    p = paths()
+    print(f"  warehouse : {p.warehouse}")
+    books = sorted(p.exports.rglob("*.xlsx"))
+    print(f"  workbooks : {len(books)} under {p.exports}" + (f" (e.g. {books[0]})" if books else ""))
+    print(f"  dbt docs  : {p.docs / 'index.html'}")
+    print(f"  quarantine: {p.quarantine}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Synthetic data into a fresh PDGOV_HOME, then one nightly run for today."""
+    from pdgov.config import ensure_local_key, paths
+
+    p = paths()
+    if p.home.exists() and any(p.home.iterdir()):
+        if (p.home / DEMO_MARKER).exists() or args.force:
+            print(f"pdgov: clearing the previous demo in {p.home}")
+            shutil.rmtree(p.home)
+        else:
+            print(f"pdgov: {p.home} is not empty and was not made by `pdgov demo`; "
+                  "point PDGOV_HOME elsewhere or pass --force", file=sys.stderr)
+            return 2
+    p.ensure()
+    (p.home / DEMO_MARKER).write_text("created by pdgov demo; `pdgov demo` may delete this folder\n")
+    key = ensure_local_key()
+    print(f"pdgov: pseudonymisation key at {key} (outside the repository)")
+    run_date = args.date or _today_taipei()
+    from pdgov.synth import generate
+
+    t0 = time.monotonic()
+    manifest = generate(p.home, scale=args.scale, seed=args.seed, end=run_date - timedelta(days=1))
+    print(f"pdgov: synthetic data ({args.scale}, seed {args.seed}) in {time.monotonic() - t0:.1f}s: "
+          + ", ".join(f"{k} {v}" for k, v in manifest.get("expected_rows", {}).items()))
+    args.date = run_date
+    return cmd_run(args)
+
+
+def cmd_parse(_: argparse.Namespace) -> int:
+    from pdgov.runner import ensure_manifest
+
+    print(f"pdgov: manifest at {ensure_manifest()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pdgov", description="Personal-data governance pipeline (個資治理)")
+    parser.add_argument("--version", action="version", version=f"pdgov {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_run = sub.add_parser("run", help="one nightly run (airflow dags test pdgov_nightly) on the embedded default")
+    p_run.add_argument("--date", type=_date, default=_today_taipei(), help="logical date, YYYY-MM-DD")
+    p_run.set_defaults(func=cmd_run)
+
+    p_demo = sub.add_parser("demo", help="synthetic data into a fresh PDGOV_HOME, then one nightly run")
+    p_demo.add_argument("--scale", default="demo", choices=["demo", "city"])
+    p_demo.add_argument("--seed", type=int, default=7)
+    p_demo.add_argument("--date", type=_date, default=None, help="logical date of the run (default: today)")
+    p_demo.add_argument("--force", action="store_true", help="clear a non-demo PDGOV_HOME")
+    p_demo.set_defaults(func=cmd_demo)
+
+    p_parse = sub.add_parser("parse", help="(re)build the dbt manifest Cosmos renders the DAG from")
+    p_parse.set_defaults(func=cmd_parse)
+
+    for name in DOMAIN_COMMANDS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except Exception as exc:  # noqa: BLE001 - the CLI reports, the traceback is for --debug
+        if os.environ.get("PDGOV_DEBUG"):
+            raise
+        print(f"pdgov: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

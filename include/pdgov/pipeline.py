@@ -1,0 +1,142 @@
+"""The nightly run's steps as plain functions; ``dags/pdgov_nightly.py`` only wires them.
+
+Each step opens the warehouse itself and closes it before returning, so that Airflow's
+one-slot pool ``pdgov_warehouse`` is all it takes to keep DuckDB's single writer rule.
+Imports of the domain packages happen inside the functions: the DAG file imports this
+module at parse time, and parsing must stay cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+log = logging.getLogger("pdgov")
+
+
+def as_of(logical_date: datetime | date | str) -> date:
+    """The calendar day a run speaks for, in Asia/Taipei.
+
+    A scheduled run fires at 02:00 Taipei, which is the previous day in UTC: taking the UTC
+    date would make every deadline and sample one day early.
+    """
+    if isinstance(logical_date, str):
+        logical_date = datetime.fromisoformat(logical_date)
+    if isinstance(logical_date, datetime):
+        if logical_date.tzinfo is None:
+            return logical_date.date()
+        return logical_date.astimezone(TAIPEI).date()
+    return logical_date
+
+
+def _now() -> datetime:
+    return datetime.now(TAIPEI).replace(tzinfo=None)
+
+
+def start_run(run_id: str, logical_date: date, triggered_by: str,
+              data_interval_start: datetime | None, data_interval_end: datetime | None) -> None:
+    from pdgov.config import paths
+    from pdgov.warehouse import connect
+
+    paths().ensure()
+    with connect() as con:
+        con.execute("DELETE FROM main.run_ledger WHERE run_id = ?", [run_id])
+        con.execute(
+            """INSERT INTO main.run_ledger (run_id, logical_date, triggered_by, data_interval_start,
+               data_interval_end, started_at, status, files, rows_in, rows_rejected)
+               VALUES (?, ?, ?, ?, ?, ?, 'running', 0, 0, 0)""",
+            [run_id, logical_date, triggered_by,
+             _naive(data_interval_start), _naive(data_interval_end), _now()],
+        )
+    log.info("pdgov: run %s for %s started (triggered by %s)", run_id, logical_date, triggered_by)
+
+
+def _naive(ts: datetime | None) -> datetime | None:
+    if ts is None:
+        return None
+    return ts.astimezone(TAIPEI).replace(tzinfo=None) if ts.tzinfo else ts
+
+
+def ingest(source: str, run_id: str, logical_date: date) -> dict[str, Any]:
+    from pdgov.ingest.run import ingest_source
+
+    result = ingest_source(source, run_id, logical_date)
+    log.info(
+        "pdgov: ingest %s: %s files loaded, %s refused, %s already loaded; %s rows in, %s rows rejected",
+        source, result.get("files", 0), result.get("files_rejected", 0), result.get("files_skipped", 0),
+        result.get("rows_in", 0), result.get("rows_rejected", 0),
+    )
+    return _jsonable(result)
+
+
+def enforce_retention(run_id: str, logical_date: date) -> dict[str, Any]:
+    from pdgov.retention.purge import enforce
+
+    result = enforce(run_id, logical_date)
+    log.info("pdgov: retention: %s", json.dumps(_jsonable(result), ensure_ascii=False)[:2000])
+    return _jsonable(result)
+
+
+def write_exports(run_id: str, logical_date: date) -> list[str]:
+    from pdgov.exports.workbooks import write_all
+
+    written = [str(p) for p in write_all(run_id, logical_date)]
+    log.info("pdgov: exports: %d workbooks written", len(written))
+    return written
+
+
+def process_notifications(run_id: str, logical_date: date) -> dict[str, Any]:
+    from pdgov.notifications.outbox import process
+
+    result = process(run_id, logical_date)
+    log.info("pdgov: notifications: %s", json.dumps(_jsonable(result), ensure_ascii=False))
+    return _jsonable(result)
+
+
+def generate_docs(run_id: str, logical_date: date) -> str:
+    from pdgov.transform.dbt import generate_docs as gen
+
+    index = gen(logical_date, run_id)
+    log.info("pdgov: dbt docs (lineage) at %s", index)
+    return str(index)
+
+
+def finish_run(run_id: str, failed_tasks: list[str]) -> dict[str, Any]:
+    """Close the run's ledger row (SPEC §5: files, hashes, rows in and out)."""
+    from pdgov.warehouse import connect
+
+    with connect() as con:
+        files, rows_in, rows_rejected = con.execute(
+            """SELECT count(*), coalesce(sum(rows_in), 0), coalesce(sum(rows_rejected), 0)
+               FROM main.ingest_files WHERE run_id = ?""",
+            [run_id],
+        ).fetchone()
+        detail = {
+            "files": [
+                {"source": s, "file_name": n, "sha256": h, "status": st, "rows_in": ri, "rows_rejected": rr}
+                for s, n, h, st, ri, rr in con.execute(
+                    """SELECT source, file_name, file_sha256, status, rows_in, rows_rejected
+                       FROM main.ingest_files WHERE run_id = ? ORDER BY source, file_name""",
+                    [run_id],
+                ).fetchall()
+            ],
+            "failed_tasks": failed_tasks,
+        }
+        status = "failed" if failed_tasks else "success"
+        con.execute(
+            """UPDATE main.run_ledger SET finished_at = ?, status = ?, files = ?, rows_in = ?,
+               rows_rejected = ?, detail = ? WHERE run_id = ?""",
+            [_now(), status, files, rows_in, rows_rejected, json.dumps(detail, ensure_ascii=False), run_id],
+        )
+    summary = {"run_id": run_id, "status": status, "files": files, "rows_in": rows_in,
+               "rows_rejected": rows_rejected}
+    log.info("pdgov: run finished: %s", summary)
+    return summary
+
+
+def _jsonable(obj: Any) -> Any:
+    return json.loads(json.dumps(obj, default=str, ensure_ascii=False))

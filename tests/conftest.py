@@ -1,0 +1,88 @@
+"""Shared fixtures: a private PDGOV_HOME per test, and one real demo run per session.
+
+The demo run is the expensive one (synthetic data, then ``pdgov run`` through the real
+``airflow dags test``); tests that only read its warehouse and workbooks share it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+TEST_KEY = "pdgov-test-key-not-for-production-0123456789abcdef"
+DEMO_RUN_DATE = date(2026, 11, 2)
+DEMO_SEED = 7
+
+
+@pytest.fixture
+def pdgov_home(tmp_path, monkeypatch):
+    """A fresh PDGOV_HOME with a test key, for tests that drive the package in-process."""
+    from pdgov.config import Paths
+
+    home = tmp_path / "pdgov_home"
+    monkeypatch.setenv("PDGOV_HOME", str(home))
+    monkeypatch.setenv("PDGOV_HMAC_KEY", TEST_KEY)
+    monkeypatch.setenv("PDGOV_SECRETS_DIR", str(tmp_path / "secrets"))
+    return Paths(home).ensure()
+
+
+def pdgov_env(home: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "PDGOV_HOME": str(home),
+        "PDGOV_HMAC_KEY": TEST_KEY,
+        "PDGOV_SECRETS_DIR": str(home.parent / "secrets"),
+    })
+    env.update(extra)
+    return env
+
+
+def pdgov_cli(home: Path, *args: str, check: bool = True, **extra: str) -> subprocess.CompletedProcess:
+    """Run the installed ``pdgov`` command as a user would."""
+    proc = subprocess.run(
+        [str(BIN / "pdgov"), *args], env=pdgov_env(home, **extra), cwd=REPO,
+        capture_output=True, text=True, timeout=1800,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"pdgov {' '.join(args)} exited {proc.returncode}\n--- stdout\n{proc.stdout[-6000:]}"
+            f"\n--- stderr\n{proc.stderr[-6000:]}"
+        )
+    return proc
+
+
+@dataclass
+class DemoRun:
+    home: Path
+    manifest: dict
+    run_output: str
+    run_date: date
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        import duckdb
+
+        con = duckdb.connect(str(self.home / "warehouse" / "pdgov.duckdb"), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """Synthetic demo data, then one real nightly run through Airflow, shared by the session."""
+    home = tmp_path_factory.mktemp("demo") / "pdgov_home"
+    end = date.fromordinal(DEMO_RUN_DATE.toordinal() - 1)
+    pdgov_cli(home, "synth", "--scale", "demo", "--seed", str(DEMO_SEED), "--end", end.isoformat())
+    manifest = json.loads((home / "synth_manifest.json").read_text(encoding="utf-8"))
+    proc = pdgov_cli(home, "run", "--date", DEMO_RUN_DATE.isoformat())
+    return DemoRun(home=home, manifest=manifest, run_output=proc.stdout + proc.stderr, run_date=DEMO_RUN_DATE)

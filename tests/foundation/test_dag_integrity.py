@@ -1,0 +1,102 @@
+"""Every DAG imports cleanly and quickly, and declares what operators need to run it safely."""
+
+from __future__ import annotations
+
+import ast
+import time
+from pathlib import Path
+
+import pytest
+
+DAGS = Path(__file__).resolve().parents[2] / "dags"
+DAG_FILES = sorted(p for p in DAGS.glob("*.py") if not p.name.startswith("_"))
+HEAVY_MODULES = {"pandas", "duckdb", "openpyxl", "pandera", "numpy", "polars", "dbt", "pdgov.ingest",
+                 "pdgov.exports", "pdgov.retention", "pdgov.notifications", "pdgov.synth"}
+
+
+@pytest.fixture(scope="module")
+def dagbag(tmp_path_factory):
+    import os
+
+    os.environ.setdefault("AIRFLOW_HOME", str(tmp_path_factory.mktemp("airflow_home")))
+    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+    os.environ["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] = "False"
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
+
+
+def test_there_are_dags():
+    assert any(p.name == "pdgov_nightly.py" for p in DAG_FILES)
+
+
+def test_every_dag_imports_without_error(dagbag):
+    assert dagbag.import_errors == {}
+    assert "pdgov_nightly" in dagbag.dags
+
+
+def test_every_dag_parses_under_a_second(dagbag):
+    for stat in dagbag.dagbag_stats:
+        assert stat.duration.total_seconds() < 1.0, f"{stat.file} took {stat.duration}"
+
+
+def test_every_dag_has_tags_owner_and_retries(dagbag):
+    for dag_id, dag in dagbag.dags.items():
+        assert dag.tags, f"{dag_id} has no tags"
+        for t in dag.tasks:
+            assert t.owner and t.owner != "airflow", f"{dag_id}.{t.task_id} has no owner"
+            assert t.retries is not None
+        assert any(t.retries >= 1 for t in dag.tasks), f"{dag_id} never retries"
+
+
+def test_nightly_schedule_is_two_am_taipei(dagbag):
+    dag = dagbag.dags["pdgov_nightly"]
+    assert dag.timetable.expression == "0 2 * * *"
+    assert "Asia/Taipei" in str(dag.timetable.timezone)
+    assert dag.catchup is False
+    assert dag.max_active_runs == 1
+
+
+def test_warehouse_tasks_share_the_one_slot_pool(dagbag):
+    dag = dagbag.dags["pdgov_nightly"]
+    for t in dag.tasks:
+        assert t.pool == "pdgov_warehouse", f"{t.task_id} is outside the warehouse pool"
+
+
+def test_models_run_as_cosmos_task_groups_with_tests(dagbag):
+    dag = dagbag.dags["pdgov_nightly"]
+    ids = {t.task_id for t in dag.tasks}
+    assert any(i.startswith("dbt_staging.") for i in ids)
+    assert any(i.startswith("dbt_models.") for i in ids)
+    assert any(i.endswith(".test") or "_test" in i for i in ids), "no dbt test tasks rendered"
+
+
+@pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda p: p.name)
+def test_no_heavy_imports_or_io_at_top_level(dag_file):
+    tree = ast.parse(dag_file.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for name in names:
+                assert not any(name == h or name.startswith(h + ".") for h in HEAVY_MODULES), (
+                    f"{dag_file.name}: top-level import of {name}"
+                )
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            fn = ast.unparse(node.value.func)
+            assert not fn.startswith(("open", "duckdb", "subprocess")), f"{dag_file.name}: top-level {fn}()"
+
+
+def test_parse_time_measured_in_a_fresh_process():
+    """Import in a new interpreter, as the dag-processor does: the file itself stays cheap."""
+    import subprocess
+    import sys
+
+    code = (
+        "import time, runpy, airflow.sdk, cosmos; t=time.perf_counter(); "
+        f"runpy.run_path({str(DAGS / 'pdgov_nightly.py')!r}); print(time.perf_counter()-t)"
+    )
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert float(out.stdout.strip().splitlines()[-1]) < 1.0
+    assert time.perf_counter() - t0 < 60
