@@ -66,8 +66,9 @@ def _render(*select: str) -> RenderConfig:
     tags=["pdgov", "personal-data", "nightly"],
     default_args={
         "owner": "pdgov-data-governance",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=5),
+        # `pdgov run` (a person waiting at a terminal) shortens these through the environment.
+        "retries": int(os.environ.get("PDGOV_TASK_RETRIES", "2")),
+        "retry_delay": timedelta(seconds=int(os.environ.get("PDGOV_RETRY_DELAY_SECONDS", "300"))),
         "pool": POOL,
     },
     doc_md=__doc__,

@@ -63,6 +63,9 @@ def airflow_env(p: Paths | None = None) -> dict[str, str]:
         "PDGOV_DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
     })
     env.setdefault("AIRFLOW_CONN_SMTP_DEFAULT", "smtp://127.0.0.1:8025")
+    # A person waits at the terminal: retry once, quickly, instead of the scheduler's 2 × 5 min.
+    env.setdefault("PDGOV_TASK_RETRIES", "1")
+    env.setdefault("PDGOV_RETRY_DELAY_SECONDS", "5")
     key_var = "AIRFLOW_VAR_" + HMAC_VARIABLE.upper()
     if not env.get(key_var):
         if env.get("PDGOV_HMAC_KEY"):
