@@ -1,0 +1,44 @@
+"""Synthetic landing data for every source (SPEC §2), seeded, from a small demo to the whole city."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pdgov import __version__
+
+
+def _yesterday() -> date:
+    return datetime.now(ZoneInfo("Asia/Taipei")).date() - timedelta(days=1)
+
+
+def generate(home: Path, scale: str = "demo", seed: int = 7, end: date | None = None,
+             history_years: float | None = None, years: float | None = None) -> dict:
+    """Write landing files under ``home/landing`` and return (and save) the manifest."""
+    end = end or _yesterday()
+    home = Path(home)
+    if scale == "demo":
+        from pdgov.synth.demo import generate_demo
+
+        body = generate_demo(home, seed, end, history_years=history_years)
+    elif scale == "city":
+        from pdgov.synth.city import generate_city
+
+        body = generate_city(home, seed, end, years=years or 5.0)
+    else:
+        raise ValueError(f"unknown scale {scale!r} (demo or city)")
+    manifest = {"seed": seed, "scale": scale, "end": end.isoformat(), "generated_by": f"pdgov synth {__version__}",
+                **body}
+    (home / "synth_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return manifest
+
+
+def punch_csv(path: Path, rows: int, seed: int = 7, encoding: str = "utf-8") -> int:
+    from pdgov.synth.city import punch_csv as _punch_csv
+
+    return _punch_csv(path, rows, seed, encoding)
+
+
+__all__ = ["generate", "punch_csv"]
