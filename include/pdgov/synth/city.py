@@ -37,6 +37,7 @@ def _punch_select(rows: int, seed: int, start: date, days: int, agency: str | No
                   devices_per_agency: int = 7) -> str:
     """SQL for `rows` punches: two a workday per person, local Asia/Taipei wall-clock time."""
     agency_expr = f"'{agency}'" if agency else f"printf('3790%05dA', (i // 2 // {max(staff, 1)}) % {N_AGENCIES})"
+    # Only integers, dates and the caller's agency code are interpolated: nothing from outside.
     return f"""
         SELECT {agency_expr} AS "機關代碼",
                printf('%07d', (i // 2) % {staff}) AS "員工編號",

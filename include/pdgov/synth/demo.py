@@ -209,7 +209,7 @@ def generate_demo(home: Path, seed: int, end: date, n_agencies: int = 5, staff_p
 
     # ---- staff and roster
     staff: list[Staff] = []
-    for ai, (code, _name) in enumerate(agencies):
+    for code, _name in agencies:
         devs = agency_devices[code]
         for i in range(staff_per_agency):
             emp = f"{code[3:6]}{i + 1:04d}"
@@ -279,7 +279,7 @@ def generate_demo(home: Path, seed: int, end: date, n_agencies: int = 5, staff_p
     # ---- WebIR accounts
     acc_rows: list[list] = []
     accounts: list[dict] = []
-    for ai, (code, _name) in enumerate(agencies):
+    for code, _name in agencies:
         members = [s for s in staff if s.agency_code == code]
         for k in range(4):
             s = members[k]
