@@ -28,10 +28,20 @@ OPS_DDL = [
     """CREATE TABLE IF NOT EXISTS main.ingest_files (
         file_sha256 VARCHAR PRIMARY KEY, source VARCHAR, file_name VARCHAR, size_bytes BIGINT,
         status VARCHAR, rows_in BIGINT, rows_rejected BIGINT, archived_as VARCHAR,
-        run_id VARCHAR, first_seen_at TIMESTAMP, loaded_at TIMESTAMP)""",
+        run_id VARCHAR, first_seen_at TIMESTAMP, loaded_at TIMESTAMP, notes VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS main.ingest_rejections (
         source VARCHAR, file_name VARCHAR, file_sha256 VARCHAR, line_no INTEGER,
         column_name VARCHAR, reason VARCHAR, run_id VARCHAR, rejected_at TIMESTAMP)""",
+    # retention (pdgov.retention): legal holds stewards place, evidence the purge leaves
+    """CREATE TABLE IF NOT EXISTS main.legal_holds (
+        hold_id VARCHAR PRIMARY KEY, agency_code VARCHAR, dataset VARCHAR, period_start DATE,
+        period_end DATE, reason VARCHAR, created_by VARCHAR, created_at TIMESTAMP,
+        released_by VARCHAR, released_at TIMESTAMP, release_reason VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS main.deletion_evidence (
+        evidence_id VARCHAR PRIMARY KEY, run_id VARCHAR, dataset VARCHAR, agency_code VARCHAR,
+        rule_id VARCHAR, period_start DATE, period_end DATE, cutoff DATE, rows_deleted BIGINT,
+        tables_touched VARCHAR, files_deleted INTEGER, files_rewritten INTEGER, files VARCHAR,
+        method VARCHAR, as_of_date DATE, deleted_at TIMESTAMP)""",
 ]
 
 

@@ -1,0 +1,179 @@
+"""Turning what agencies send (CSV in UTF-8/BOM/Big5, XLSX, JSON) into one UTF-8 CSV.
+
+Every later step (contracts, typing, loading) then works on one shape, inside DuckDB. The
+encoding is decided from the bytes, never from the file name: Taiwanese systems still export
+Big5/CP950, and a file that is neither valid UTF-8 nor valid CP950 (e.g. two encodings mixed
+in one file) is refused rather than loaded as mojibake.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1 << 22
+
+
+class FileRefused(Exception):
+    """The whole file is refused; ``line_no``/``column`` say where, when known."""
+
+    def __init__(self, reason: str, line_no: int | None = None, column: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.line_no = line_no
+        self.column = column
+
+
+@dataclass
+class Sniffed:
+    sha256: str
+    size: int
+    encoding: str | None  # utf-8, utf-8-sig, cp950; None for binary formats
+
+
+def sniff(path: Path) -> Sniffed:
+    """Hash the file and tell its text encoding in one streaming pass."""
+    h = hashlib.sha256()
+    size = 0
+    dec = codecs.getincrementaldecoder("utf-8")("strict")
+    utf8_ok, first, has_nul = True, b"", False
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            if not first:
+                first = chunk[:4]
+            h.update(chunk)
+            size += len(chunk)
+            has_nul = has_nul or b"\x00" in chunk
+            if utf8_ok:
+                try:
+                    dec.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+        if utf8_ok:
+            try:
+                dec.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8_ok = False
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return Sniffed(h.hexdigest(), size, None)
+    if has_nul:
+        raise FileRefused("file contains NUL bytes (binary or UTF-16 content)")
+    if utf8_ok:
+        return Sniffed(h.hexdigest(), size, "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8")
+    dec950 = codecs.getincrementaldecoder("cp950")("strict")
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                dec950.decode(chunk)
+            dec950.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise FileRefused(
+            "file is neither valid UTF-8 nor valid Big5/CP950 (mixed or unknown encoding)"
+        ) from exc
+    return Sniffed(h.hexdigest(), size, "cp950")
+
+
+def to_utf8_csv(path: Path, sniffed: Sniffed, workdir: Path) -> Path:
+    """A UTF-8 CSV (no BOM) with the header on line 1, whatever was delivered."""
+    suffix = path.suffix.lower()
+    if sniffed.size == 0:
+        raise FileRefused("file is empty (0 bytes)")
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx_to_csv(path, workdir)
+    if suffix == ".json":
+        return _json_to_csv(path, sniffed, workdir)
+    if sniffed.encoding == "utf-8":
+        return path
+    out = workdir / (path.stem + ".utf8.csv")
+    with open(path, encoding=sniffed.encoding, newline="") as src, open(out, "w", encoding="utf-8", newline="") as dst:
+        while chunk := src.read(CHUNK):
+            dst.write(chunk)
+    return out
+
+
+def _xlsx_to_csv(path: Path, workdir: Path) -> Path:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except (BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise FileRefused(f"not a readable XLSX workbook ({type(exc).__name__})") from exc
+    try:
+        sheets = [ws for ws in wb.worksheets if ws.max_row and ws.max_row > 0 and _has_data(ws)]
+        if len(sheets) > 1:
+            raise FileRefused(
+                f"workbook has {len(sheets)} sheets with data ({', '.join(ws.title for ws in sheets)}); "
+                "send one sheet per file"
+            )
+        if not sheets:
+            raise FileRefused("workbook has no data")
+        ws = sheets[0]
+        out = workdir / (path.stem + ".xlsx.csv")
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            header: list[str] = []
+            for row_no, row in enumerate(ws.iter_rows(), start=1):
+                values = []
+                for ci, cell in enumerate(row):
+                    if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")
+                                                 and cell.data_type == "f"):
+                        col = header[ci] if ci < len(header) else f"column {ci + 1}"
+                        raise FileRefused("formula cell: deliver values, not formulas", row_no, col)
+                    values.append(_cell_text(cell.value))
+                if row_no == 1:
+                    header = values
+                if any(v != "" for v in values):
+                    w.writerow(values)
+                else:
+                    w.writerow([""] * len(values))
+        return out
+    finally:
+        wb.close()
+
+
+def _has_data(ws) -> bool:
+    for row in ws.iter_rows(max_row=2, values_only=True):
+        if any(v not in (None, "") for v in row):
+            return True
+    return False
+
+
+def _cell_text(value) -> str:
+    from datetime import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") if (value.hour or value.minute or value.second) \
+            else value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _json_to_csv(path: Path, sniffed: Sniffed, workdir: Path) -> Path:
+    try:
+        data = json.loads(path.read_text(encoding=sniffed.encoding or "utf-8"))
+    except json.JSONDecodeError as exc:
+        raise FileRefused(f"not valid JSON: {exc.msg}", exc.lineno) from exc
+    records = data if isinstance(data, list) else [data]
+    if not records or not all(isinstance(r, dict) for r in records):
+        raise FileRefused("JSON must be an object or a list of objects")
+    keys: list[str] = []
+    for r in records:
+        for k in r:
+            if k not in keys:
+                keys.append(k)
+    out = workdir / (path.stem + ".json.csv")
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(keys)
+        for r in records:
+            w.writerow(["" if r.get(k) is None else str(r.get(k)) for k in keys])
+    return out

@@ -1,0 +1,363 @@
+"""Loading one source's landing folder: whole files or quarantine, nothing lost, nothing raw.
+
+For each file: hash it (the file ledger recognises a re-delivery), read it into one UTF-8 CSV,
+map its zh-TW/English headers to the contract, check every row in DuckDB, and then either
+write all its rows to ``raw.<table>`` in one transaction and archive it, or write every problem
+to ``ingest_rejections`` and move it to ``quarantine/`` with a readable report. National IDs are
+replaced by a keyed HMAC before anything is written, and archive/quarantine copies of files
+that carry them are pseudonymised the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+import shutil
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pdgov.config import hmac_key, paths
+from pdgov.contracts import CONTRACTS, FORBIDDEN_HEADER_WORDS, Contract
+from pdgov.ingest import national_id
+from pdgov.ingest.checks import MACROS, typed_select
+from pdgov.ingest.readers import FileRefused, sniff, to_utf8_csv
+from pdgov.warehouse import connect
+
+log = logging.getLogger("pdgov.ingest")
+TAIPEI = ZoneInfo("Asia/Taipei")
+MAX_REJECTIONS_PER_FILE = 1000
+FUTURE_TOLERANCE = timedelta(minutes=10)
+LINEAGE = "_file_sha256 VARCHAR, _source_file VARCHAR, _line_no INTEGER, _loaded_at TIMESTAMP, _run_id VARCHAR"
+
+RAW_DDL = {
+    "punches": "agency_code VARCHAR, employee_no VARCHAR, punched_at TIMESTAMP, device_id VARCHAR, method VARCHAR",
+    "devices": ("device_id VARCHAR, agency_code VARCHAR, model VARCHAR, vendor VARCHAR, brand VARCHAR, "
+                "brand_country VARCHAR, origin_country VARCHAR, mainboard_origin VARCHAR, chip_vendor VARCHAR, "
+                "modalities VARCHAR, intranet BOOLEAN, connection VARCHAR, protocol VARCHAR, ncc_listed BOOLEAN, "
+                "moda_reported BOOLEAN, committee_status VARCHAR, in_service_since DATE, record_capacity BIGINT, "
+                "storage_location VARCHAR"),
+    "webir_queries": ("query_key VARCHAR, agency_code VARCHAR, account VARCHAR, queried_at TIMESTAMP, op_code VARCHAR, "
+                      "subject_hmac VARCHAR, subject_masked VARCHAR, case_no VARCHAR, reason VARCHAR, result VARCHAR"),
+    "webir_accounts": ("account VARCHAR, employee_no VARCHAR, agency_code VARCHAR, role VARCHAR, status VARCHAR, "
+                       "created_at DATE, last_used_at TIMESTAMP, employment VARCHAR, snapshot_date DATE"),
+    "roster": ("agency_code VARCHAR, employee_no VARCHAR, national_id_hmac VARCHAR, national_id_masked VARCHAR, "
+               "name VARCHAR, email VARCHAR"),
+    "incidents": ("incident_id VARCHAR, reporter VARCHAR, reporter_contact VARCHAR, known_at TIMESTAMP, method VARCHAR, "
+                  "location VARCHAR, description VARCHAR, scope_model VARCHAR, scope_device_ids VARCHAR, "
+                  "scope_agency_code VARCHAR, scope_dataset VARCHAR, scope_from TIMESTAMP, scope_to TIMESTAMP, "
+                  "containment VARCHAR"),
+}
+
+
+def ensure_raw_tables(con) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    for table, cols in RAW_DDL.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({cols}, {LINEAGE})")
+
+
+def _now_local() -> datetime:
+    return datetime.now(TAIPEI).replace(tzinfo=None)
+
+
+def ingest_source(source: str, run_id: str, logical_date: date) -> dict:
+    """Load every file waiting in ``landing/<source>/``; see the module docstring."""
+    if source not in CONTRACTS:
+        raise ValueError(f"unknown source {source!r}; known: {', '.join(CONTRACTS)}")
+    p = paths().ensure()
+    contract = CONTRACTS[source]
+    landing = p.landing_for(source)
+    files = sorted(f for f in landing.iterdir() if f.is_file() and not f.name.startswith("."))
+    result = {"source": source, "files": 0, "files_rejected": 0, "files_skipped": 0, "rows_in": 0,
+              "rows_rejected": 0, "file_list": []}
+    needs_key = any(c.kind == "national_id" for c in contract.columns)
+    key = hmac_key() if needs_key else b""
+    with connect() as con, tempfile.TemporaryDirectory(prefix="pdgov-ingest-") as tmp:
+        ensure_raw_tables(con)
+        for m in MACROS:
+            con.execute(m)
+        if needs_key:
+            con.create_function("_pd_hmac", lambda v: national_id.pseudonym(v, key) if v else None,
+                                ["VARCHAR"], "VARCHAR", side_effects=False)
+        for f in files:
+            outcome = _ingest_file(con, contract, f, run_id, logical_date, Path(tmp), key)
+            result["file_list"].append(outcome)
+            status = outcome["status"]
+            if status == "loaded":
+                result["files"] += 1
+                result["rows_in"] += outcome["rows"]
+            elif status == "rejected":
+                result["files_rejected"] += 1
+                result["rows_rejected"] += outcome["rows_rejected"]
+            else:
+                result["files_skipped"] += 1
+            log.info("pdgov: %s %s: %s (%s rows)", source, f.name, status, outcome.get("rows", 0))
+    return result
+
+
+def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: date, tmp: Path, key: bytes) -> dict:
+    p = paths()
+    try:
+        sniffed = sniff(f)
+    except FileRefused as exc:
+        import hashlib
+
+        digest = hashlib.sha256(f.read_bytes()).hexdigest()
+        return _reject(con, contract, f, digest, f.stat().st_size, run_id, [(exc.line_no, exc.column, exc.reason)], 0)
+    seen = con.execute("SELECT status, archived_as FROM main.ingest_files WHERE file_sha256 = ?",
+                       [sniffed.sha256]).fetchone()
+    if seen:
+        # The same bytes again: never loaded or reported twice; get it out of the way.
+        dest_dir = (p.archive if seen[0] == "loaded" else p.quarantine) / contract.source
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        if _carries_ids(contract):
+            f.unlink()
+        else:
+            shutil.move(str(f), dest_dir / f"{sniffed.sha256[:16]}__{f.name}")
+        return {"file_name": f.name, "sha256": sniffed.sha256, "status": f"skipped ({seen[0]} before)", "rows": 0}
+    try:
+        csv_path = to_utf8_csv(f, sniffed, tmp)
+        header = _read_header(csv_path)
+        mapping, dropped = _map_header(contract, header)
+        agency_from_name = None
+        if contract.source == "webir" and "agency_code" not in mapping.values():
+            m = re.match(r"^(\d{9}[A-Z])_", f.name)
+            if not m:
+                raise FileRefused("no 機關代碼 column and the file name does not start with an agency code "
+                                  "(e.g. 379000000A_…)", 1, "機關代碼")
+            agency_from_name = m.group(1)
+        problems, n_rows = _load_and_check(con, contract, csv_path, header, mapping, agency_from_name)
+    except FileRefused as exc:
+        return _reject(con, contract, f, sniffed.sha256, sniffed.size, run_id,
+                       [(exc.line_no, exc.column, exc.reason)], 0)
+    if problems:
+        return _reject(con, contract, f, sniffed.sha256, sniffed.size, run_id, problems, n_rows)
+    try:
+        return _accept(con, contract, f, sniffed.sha256, sniffed.size, run_id, logical_date, n_rows, dropped)
+    except FileRefused as exc:
+        return _reject(con, contract, f, sniffed.sha256, sniffed.size, run_id,
+                       [(exc.line_no, exc.column, exc.reason)], n_rows)
+
+
+def _read_header(csv_path: Path) -> list[str]:
+    with open(csv_path, encoding="utf-8", newline="") as fh:
+        try:
+            header = next(csv.reader(fh))
+        except StopIteration as exc:
+            raise FileRefused("file is empty (no header line)", 1) from exc
+        except csv.Error as exc:
+            raise FileRefused(f"header line is not valid CSV: {exc}", 1) from exc
+        if next(fh, None) is None:
+            raise FileRefused("file has a header but no data rows", 1)
+    return [h.strip().lstrip("\ufeff") for h in header]
+
+
+def _map_header(contract: Contract, header: list[str]) -> tuple[dict[int, str], list[str]]:
+    hm = contract.header_map()
+    mapping: dict[int, str] = {}
+    dropped: list[str] = []
+    for i, h in enumerate(header):
+        low = h.lower()
+        if any(w.lower() in low for w in FORBIDDEN_HEADER_WORDS):
+            raise FileRefused("column carries biometric templates, photos or images; such data is never "
+                              "stored (minimisation, seed 004 §4)", 1, h)
+        name = hm.get(low)
+        if name is None:
+            dropped.append(h)
+            continue
+        if name in mapping.values():
+            raise FileRefused(f"column {h!r} appears twice", 1, h)
+        mapping[i] = name
+    for c in contract.columns:
+        if c.required and c.name not in mapping.values():
+            raise FileRefused(f"required column {c.zh} ({c.name}) is missing", 1, c.zh)
+    return mapping, dropped
+
+
+def _load_and_check(con, contract: Contract, csv_path: Path, header: list[str], mapping: dict[int, str],
+                    agency_from_name: str | None) -> tuple[list[tuple], int]:
+    names = [mapping.get(i, f"_drop{i}") for i in range(len(header))]
+    cols = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
+    try:
+        con.execute("DROP TABLE IF EXISTS _in")
+        con.execute(
+            f"""CREATE TEMP TABLE _in AS SELECT (row_number() OVER ()) + 1 AS _line_no, * FROM read_csv(?,
+                header = true, columns = {{{cols}}}, delim = ',', quote = '"', escape = '"', strict_mode = true,
+                null_padding = false, max_line_size = 1048576, auto_detect = false)""",
+            [str(csv_path)],
+        )
+    except Exception as exc:  # noqa: BLE001 - DuckDB's parser errors carry the line; report it whole
+        msg = str(exc).split("\n")[0]
+        m = re.search(r"[Ll]ine:? ?(\d+)", str(exc))
+        raise FileRefused(f"not a well-formed CSV: {msg[:300]}", int(m.group(1)) if m else None) from exc
+    present = [n for n in names if not n.startswith("_drop")]
+    if agency_from_name:
+        con.execute(f"ALTER TABLE _in ADD COLUMN agency_code VARCHAR DEFAULT '{agency_from_name}'")
+        present.append("agency_code")
+    now_sql = f"TIMESTAMP '{(_now_local() + FUTURE_TOLERANCE):%Y-%m-%d %H:%M:%S}'"
+    typed, reasons = typed_select(contract, present, now_sql)
+    con.execute("DROP TABLE IF EXISTS _typed")
+    con.execute(f"CREATE TEMP TABLE _typed AS SELECT _line_no, {', '.join(typed + reasons)} FROM _in")
+    n_rows = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
+    zh = {c.name: (header[i] if i in mapping and mapping[i] == c.name else c.zh) for c in contract.columns
+          for i in [next((k for k, v in mapping.items() if v == c.name), -1)]}
+    problems: list[tuple] = []
+    if reasons:
+        err_cols = [r.rsplit(" AS ", 1)[1].strip('"') for r in reasons]
+        union = " UNION ALL ".join(
+            f"SELECT _line_no, '{e[3:]}' AS col, \"{e}\" AS reason FROM _typed WHERE \"{e}\" IS NOT NULL"
+            for e in err_cols)
+        for line_no, col, reason in con.execute(
+                f"SELECT * FROM ({union}) ORDER BY _line_no, col LIMIT {MAX_REJECTIONS_PER_FILE}").fetchall():
+            problems.append((line_no, zh.get(col, col), reason))
+    if contract.key and not problems:
+        key_cols = [k for k in contract.key if k in present or k == "agency_code"]
+        keys = ", ".join(key_cols)
+        for line_no, first in con.execute(
+            f"""SELECT _line_no, first_line FROM (SELECT _line_no, min(_line_no) OVER (PARTITION BY {keys}) AS first_line
+                FROM _typed) WHERE _line_no <> first_line ORDER BY _line_no LIMIT {MAX_REJECTIONS_PER_FILE}"""
+        ).fetchall():
+            problems.append((line_no, None, f"duplicate of line {first} (same {', '.join(key_cols)})"))
+    return problems, n_rows
+
+
+def _carries_ids(contract: Contract) -> bool:
+    return any(c.kind == "national_id" for c in contract.columns)
+
+
+def _accept(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, logical_date: date, n_rows: int,
+            dropped: list[str]) -> dict:
+    p = paths()
+    src = contract.source
+    lineage = f"'{sha}' AS _file_sha256, ? AS _source_file, _line_no, ? AS _loaded_at, ? AS _run_id"
+    if src == "webir":
+        select = f"""SELECT md5(concat_ws('|', agency_code, account, strftime(queried_at, '%Y-%m-%d %H:%M:%S'),
+                        op_code, subject_hmac, coalesce(case_no, ''))) AS query_key, agency_code, account, queried_at,
+                        op_code, subject_hmac, subject_masked, case_no, reason, result, {lineage}
+                     FROM (SELECT *, query_date + query_time AS queried_at, _pd_hmac(subject_id) AS subject_hmac,
+                           substr(subject_id, 1, 3) || '****' || substr(subject_id, 8, 3) AS subject_masked FROM _typed)"""
+    elif src == "roster":
+        select = f"""SELECT agency_code, employee_no, _pd_hmac(national_id) AS national_id_hmac,
+                        substr(national_id, 1, 3) || '****' || substr(national_id, 8, 3) AS national_id_masked,
+                        name, email, {lineage} FROM _typed"""
+    elif src == "webir_accounts":
+        select = f"""SELECT account, employee_no, agency_code, role, status, created_at, last_used_at, employment,
+                        coalesce(snapshot_date, DATE '{logical_date.isoformat()}') AS snapshot_date, {lineage}
+                     FROM _typed"""
+    else:
+        cols = ", ".join(c.name for c in contract.columns)
+        select = f"SELECT {cols}, {lineage} FROM _typed"
+    loaded_at = _now_local()
+    con.execute("DROP TABLE IF EXISTS _out")
+    con.execute(f"CREATE TEMP TABLE _out AS {select}", [f.name, loaded_at, run_id])
+    _pandera_gate(con, src)
+    table = f"raw.{contract.table}"
+    archived_as = f"{sha[:16]}__{f.name}"
+    notes = f"columns dropped (not in the contract): {', '.join(dropped)}" if dropped else None
+    con.execute("BEGIN TRANSACTION")
+    try:
+        # A corrected re-delivery of the same file name replaces that file's earlier rows only.
+        con.execute(f"DELETE FROM {table} WHERE _source_file = ?", [f.name])
+        con.execute(f"INSERT INTO {table} SELECT * FROM _out")
+        con.execute("DELETE FROM main.ingest_files WHERE source = ? AND file_name = ? AND status = 'loaded'",
+                    [src, f.name])
+        con.execute(
+            """INSERT INTO main.ingest_files (file_sha256, source, file_name, size_bytes, status, rows_in, rows_rejected,
+               archived_as, run_id, first_seen_at, loaded_at, notes) VALUES (?, ?, ?, ?, 'loaded', ?, 0, ?, ?, ?, ?, ?)""",
+            [sha, src, f.name, size, n_rows, archived_as, run_id, loaded_at, loaded_at, notes],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    dest = p.archive / src / archived_as
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if _carries_ids(contract):
+        # The archive keeps what the warehouse keeps: pseudonyms, never the IDs themselves.
+        con.execute(f"COPY (SELECT * EXCLUDE (_loaded_at, _run_id) FROM _out ORDER BY _line_no) TO '{dest.as_posix()}.csv' "
+                    "(HEADER, DELIMITER ',')")
+        f.unlink()
+    else:
+        shutil.move(str(f), dest)
+    if dropped:
+        log.warning("pdgov: %s %s: %s", src, f.name, notes)
+    return {"file_name": f.name, "sha256": sha, "status": "loaded", "rows": n_rows, "dropped_columns": dropped}
+
+
+def _pandera_gate(con, source: str) -> None:
+    """The contract's pandera schema, run inside DuckDB through Ibis, as the last gate."""
+    import ibis
+    from pandera.errors import SchemaErrors
+
+    from pdgov.contracts import pandera_schema
+
+    ib = ibis.duckdb.from_connection(con)
+    schema = pandera_schema(source)
+    try:
+        schema.validate(ib.table("_out"), lazy=True)
+    except SchemaErrors as exc:
+        first = exc.failure_cases if hasattr(exc, "failure_cases") else None
+        raise FileRefused(f"contract check failed: {str(exc)[:500]}", None,
+                          None if first is None else None) from exc
+
+
+def _reject(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, problems: list[tuple],
+            n_rows: int) -> dict:
+    p = paths()
+    src = contract.source
+    now = _now_local()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.executemany(
+            """INSERT INTO main.ingest_rejections (source, file_name, file_sha256, line_no, column_name, reason, run_id,
+               rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [[src, f.name, sha, ln, col, reason, run_id, now] for ln, col, reason in problems],
+        )
+        bad_lines = len({ln for ln, _, _ in problems if ln is not None and ln > 1})
+        con.execute(
+            """INSERT INTO main.ingest_files (file_sha256, source, file_name, size_bytes, status, rows_in, rows_rejected,
+               archived_as, run_id, first_seen_at, loaded_at, notes) VALUES (?, ?, ?, ?, 'rejected', 0, ?, ?, ?, ?, NULL, ?)""",
+            [sha, src, f.name, size, bad_lines or n_rows, f"{sha[:16]}__{f.name}", run_id, now,
+             f"{len(problems)} problem(s); file refused whole"],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    qdir = p.quarantine / src
+    qdir.mkdir(parents=True, exist_ok=True)
+    dest = qdir / f"{sha[:16]}__{f.name}"
+    if _carries_ids(contract):
+        _write_masked_copy(f, dest)
+        f.unlink()
+    else:
+        shutil.move(str(f), dest)
+    report = dest.parent / (dest.name + ".rejections.txt")
+    lines = [f"pdgov: {src} file {f.name} refused whole on {now:%Y-%m-%d %H:%M:%S} (run {run_id})",
+             f"SHA-256: {sha}", "Nothing from this file was loaded. Fix the lines below and deliver it again.", ""]
+    for ln, col, reason in problems:
+        lines.append(f"line {ln if ln is not None else '-'}, column {col or '-'}: {reason}")
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    log.warning("pdgov: %s %s refused: %s", src, f.name, problems[0][2])
+    return {"file_name": f.name, "sha256": sha, "status": "rejected", "rows": 0, "rows_rejected": len(problems),
+            "problems": [list(p_) for p_ in problems[:20]]}
+
+
+_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][12]\d{8})(?!\d)")
+
+
+def _write_masked_copy(src: Path, dest: Path) -> None:
+    """Quarantine copy of a file that may carry national IDs: the IDs masked, the rest as sent."""
+    data = src.read_bytes()
+    for enc in ("utf-8-sig", "cp950"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        dest.write_bytes(b"(binary content withheld: it may carry national IDs)\n")
+        return
+    dest.write_text(_ID_IN_TEXT.sub(lambda m: national_id.mask(m.group(1)), text), encoding="utf-8")
