@@ -53,6 +53,8 @@ def _render(*select: str) -> RenderConfig:
         select=list(select),
         test_behavior=TestBehavior.AFTER_EACH,
         emit_datasets=False,
+        # A test on two models (e.g. a relationship) runs after both, not inside the first one's task.
+        should_detach_multiple_parents_tests=True,
     )
 
 

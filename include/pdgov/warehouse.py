@@ -60,12 +60,36 @@ def _configure(con: duckdb.DuckDBPyConnection, temp_dir: Path) -> None:
     con.execute("SET TimeZone='Asia/Taipei'")
 
 
+def release_inprocess_dbt() -> None:
+    """Close the DuckDB handle dbt-duckdb caches when dbt ran in this same process.
+
+    ``airflow dags test`` (``pdgov run``) runs every task, Cosmos's dbt tasks included, in one
+    process. DuckDB then refuses a second connection with another configuration, and a purge
+    that swaps the database file must not leave dbt writing to the old one.
+    """
+    import sys
+
+    mod = sys.modules.get("dbt.adapters.duckdb.connections")
+    if mod is None:
+        return
+    manager = mod.DuckDBConnectionManager
+    with manager._LOCK:
+        if manager._ENV is not None:
+            manager._ENV.close()
+            manager._ENV = None
+
+
 @contextmanager
 def connect(read_only: bool = False, path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     p = paths()
     db = path or p.warehouse
     db.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db), read_only=read_only, config={"enable_external_access": True})
+    release_inprocess_dbt()
+    try:
+        con = duckdb.connect(str(db), read_only=read_only)
+    except duckdb.ConnectionException:
+        # Same process already holds the file read-write (see above): reading through it is safe.
+        con = duckdb.connect(str(db))
     try:
         _configure(con, p.warehouse_dir / "tmp")
         if not read_only:

@@ -114,7 +114,7 @@ def _book(con, run_id: str, logical_date: date, agency: str | None, provenance: 
         write_cell(help_ws, r, 1, k)
         write_cell(help_ws, r, 2, v)
         r += 1
-    for title, table, cols, _order, _v in SHEETS:
+    for title, _table, cols, _order, _v in SHEETS:
         for c in cols:
             write_cell(help_ws, r, 1, f"{title}：{c.heading}")
             write_cell(help_ws, r, 2, c.explain or c.key)
