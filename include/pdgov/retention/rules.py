@@ -1,0 +1,80 @@
+"""Retention rules: one seed (`dbt_project/seeds/retention/retention_rules.csv`) for dbt and the purge.
+
+The purge reads the rules from the warehouse table dbt built from the seed, so the deadlines a
+committee sees and the deletions that happen come from the same rows. Before dbt has ever run
+(e.g. a steward placing a hold on a fresh warehouse) the CSV itself is read.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from pdgov.config import DBT_PROJECT_DIR
+
+RULES_CSV = DBT_PROJECT_DIR / "seeds" / "retention" / "retention_rules.csv"
+CITY_AGENCY = "379000000A"  # records of the city-wide pipeline itself are the city government's
+# Which landing source's archive/quarantine folders hold the files a dataset's rows came from.
+LANDING_SOURCE = {"punches": "punches", "webir_queries": "webir"}
+# Columns that identify a row of a dataset in derived tables that lack its anchor date.
+ROW_KEYS = {"webir_queries": "query_key"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    dataset: str
+    dataset_zh: str
+    table_schema: str
+    table_name: str
+    anchor_column: str
+    agency_column: str
+    retain_months: int
+    enforced: bool
+    legal_basis: str
+
+    @property
+    def table(self) -> str:
+        return f"{self.table_schema}.{self.table_name}"
+
+    @property
+    def agency_expr(self) -> str:
+        return self.agency_column if self.agency_column else f"'{CITY_AGENCY}'"
+
+    def cutoff(self, as_of: date) -> date:
+        """Anchor dates before this day have passed their retention on ``as_of``."""
+        months = as_of.year * 12 + (as_of.month - 1) - self.retain_months
+        y, m = divmod(months, 12)
+        m += 1
+        import calendar
+
+        return date(y, m, min(as_of.day, calendar.monthrange(y, m)[1]))
+
+
+def _rule(row: dict) -> Rule:
+    return Rule(
+        rule_id=row["rule_id"], dataset=row["dataset"], dataset_zh=row.get("dataset_zh") or "",
+        table_schema=row.get("table_schema") or "", table_name=row.get("table_name") or "",
+        anchor_column=row.get("anchor_column") or "", agency_column=row.get("agency_column") or "",
+        retain_months=int(row["retain_months"]),
+        enforced=str(row["enforced"]).strip().lower() in ("true", "1", "t", "yes"),
+        legal_basis=row.get("legal_basis") or "",
+    )
+
+
+def rules_table_exists(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'retention_rules'"
+    ).fetchone()[0])
+
+
+def load_rules(con: duckdb.DuckDBPyConnection | None = None) -> list[Rule]:
+    if con is not None and rules_table_exists(con):
+        cur = con.execute("SELECT * FROM main.retention_rules ORDER BY rule_id")
+        names = [d[0] for d in cur.description]
+        return [_rule({k: ("" if v is None else v) for k, v in zip(names, r, strict=True)}) for r in cur.fetchall()]
+    with open(RULES_CSV, encoding="utf-8", newline="") as fh:
+        return [_rule(r) for r in csv.DictReader(fh)]
