@@ -42,6 +42,18 @@ OPS_DDL = [
         rule_id VARCHAR, period_start DATE, period_end DATE, cutoff DATE, rows_deleted BIGINT,
         tables_touched VARCHAR, files_deleted INTEGER, files_rewritten INTEGER, files VARCHAR,
         method VARCHAR, as_of_date DATE, deleted_at TIMESTAMP)""",
+    # incidents (pdgov.notifications): the outbox with its sent ledger, and the incident clock
+    """CREATE TABLE IF NOT EXISTS main.notification_outbox (
+        message_id VARCHAR PRIMARY KEY, incident_id VARCHAR, recipient VARCHAR, kind VARCHAR,
+        agency_code VARCHAR, employee_no VARCHAR, subject VARCHAR, body VARCHAR, status VARCHAR,
+        attempts INTEGER, last_error VARCHAR, queued_at TIMESTAMP, last_attempt_at TIMESTAMP,
+        sent_at TIMESTAMP, run_id VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS main.incidents_log (
+        incident_id VARCHAR PRIMARY KEY, known_at TIMESTAMP, report_due_at TIMESTAMP,
+        report_sent_at TIMESTAMP, clock_status VARCHAR, escalated_at TIMESTAMP,
+        authority_report_required BOOLEAN, authority_due_at TIMESTAMP, people INTEGER,
+        records BIGINT, notices_queued INTEGER, notices_sent INTEGER, first_seen_at TIMESTAMP,
+        updated_at TIMESTAMP, last_run_id VARCHAR)""",
 ]
 
 
