@@ -1,0 +1,17 @@
+-- Punches an incident exposes: biometric punches on an implicated device, inside the declared time
+-- window and agency when the declaration narrows them (seed 002 §45: estimate the records involved).
+select
+    i.incident_id,
+    p.punch_key,
+    p.agency_code,
+    p.employee_no,
+    p.punched_at,
+    p.device_id,
+    p.method
+from {{ ref('stg_incidents') }} i
+join {{ ref('int_incident_devices') }} d on d.incident_id = i.incident_id
+join {{ ref('stg_punches') }} p on p.device_id = d.device_id
+where p.is_biometric
+  and (i.scope_from is null or p.punched_at >= i.scope_from)
+  and (i.scope_to is null or p.punched_at <= i.scope_to)
+  and (i.scope_agency_code is null or p.agency_code = i.scope_agency_code)

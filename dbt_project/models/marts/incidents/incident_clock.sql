@@ -1,0 +1,33 @@
+-- The four-hour clock (seed 002 §45) and the outbox ledger per incident, as recorded by the last
+-- `pdgov.notifications.outbox.process`: report due and sent times, on_time / late / overdue /
+-- pending, escalation, and how many notices went out.
+with outbox as (
+    select
+        incident_id,
+        count(*) filter (where kind = 'subject_notice') as notices_queued,
+        count(*) filter (where kind = 'subject_notice' and status = 'sent') as notices_sent,
+        count(*) filter (where status in ('pending', 'sending')) as messages_waiting,
+        count(*) filter (where status = 'in_doubt') as messages_in_doubt,
+        max(sent_at) as last_sent_at
+    from {{ source('incident_ops', 'notification_outbox') }}
+    group by incident_id
+)
+select
+    s.incident_id,
+    s.known_at,
+    s.report_due_at,
+    l.report_sent_at,
+    coalesce(l.clock_status, 'pending') as clock_status,
+    l.escalated_at,
+    s.authority_report_required,
+    s.authority_due_at,
+    s.people,
+    coalesce(o.notices_queued, 0) as notices_queued,
+    coalesce(o.notices_sent, 0) as notices_sent,
+    coalesce(o.messages_waiting, 0) as messages_waiting,
+    coalesce(o.messages_in_doubt, 0) as messages_in_doubt,
+    o.last_sent_at,
+    date_diff('second', s.known_at, o.last_sent_at) as seconds_known_to_last_sent
+from {{ ref('incident_summary') }} s
+left join {{ source('incident_ops', 'incidents_log') }} l on l.incident_id = s.incident_id
+left join outbox o on o.incident_id = s.incident_id
