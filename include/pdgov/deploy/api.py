@@ -1,0 +1,100 @@
+"""A small client for Airflow 3's REST API (``/api/v2``) as stewards and tests use it.
+
+Airflow 3 authenticates API calls with a JWT: the simple auth manager issues one at
+``POST /auth/token`` for a username and password. Only what pdgov needs is here: wait for the
+server, see a DAG, unpause it, trigger a run, follow it to the end.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+TERMINAL = {"success", "failed"}
+
+
+class AirflowApi:
+    def __init__(self, base_url: str, username: str, password: str, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.username = username
+        self.password = password
+        self._client = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self._token: str | None = None
+
+    def close(self) -> None:
+        self._client.close()
+
+    def wait_ready(self, timeout: float = 180, alive=lambda: None) -> None:
+        """Wait until the API server answers its health endpoint; ``alive`` raises if a process died."""
+        deadline = time.monotonic() + timeout
+        while True:
+            alive()
+            try:
+                if self._client.get("/api/v2/monitor/health").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Airflow API at {self.base_url} not ready after {timeout}s")
+            time.sleep(2)
+
+    def token(self) -> str:
+        r = self._client.post("/auth/token", json={"username": self.username, "password": self.password})
+        r.raise_for_status()
+        self._token = r.json()["access_token"]
+        return self._token
+
+    def request(self, method: str, path: str, **kw: Any) -> Any:
+        if self._token is None:
+            self.token()
+        r = self._client.request(method, path, headers={"Authorization": f"Bearer {self._token}"}, **kw)
+        if r.status_code == 401:  # token expired: one fresh try
+            self.token()
+            r = self._client.request(method, path, headers={"Authorization": f"Bearer {self._token}"}, **kw)
+        if r.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: HTTP {r.status_code}: {r.text[:1000]}")
+        return r.json() if r.content else None
+
+    def wait_dag(self, dag_id: str, timeout: float = 240, alive=lambda: None) -> dict:
+        """Wait until the dag-processor has parsed ``dag_id`` into the metadata DB."""
+        deadline = time.monotonic() + timeout
+        while True:
+            alive()
+            try:
+                return self.request("GET", f"/api/v2/dags/{dag_id}")
+            except RuntimeError as e:
+                if "HTTP 404" not in str(e) or time.monotonic() > deadline:
+                    raise
+            time.sleep(3)
+
+    def unpause(self, dag_id: str) -> dict:
+        return self.request("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False})
+
+    def trigger(self, dag_id: str, logical_date: str, conf: dict | None = None, run_id: str | None = None) -> dict:
+        body: dict[str, Any] = {"logical_date": logical_date, "conf": conf or {}}
+        if run_id:
+            body["dag_run_id"] = run_id
+        return self.request("POST", f"/api/v2/dags/{dag_id}/dagRuns", json=body)
+
+    def dag_runs(self, dag_id: str) -> list[dict]:
+        out = self.request("GET", f"/api/v2/dags/{dag_id}/dagRuns", params={"limit": 100, "order_by": "logical_date"})
+        return out["dag_runs"]
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
+        out = self.request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 500})
+        return out["task_instances"]
+
+    def wait_runs(self, dag_id: str, count: int, timeout: float, alive=lambda: None) -> list[dict]:
+        """Wait until ``count`` runs of ``dag_id`` exist and all are finished; return them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            alive()
+            runs = self.dag_runs(dag_id)
+            if len(runs) >= count and all(r["state"] in TERMINAL for r in runs):
+                return runs
+            if time.monotonic() > deadline:
+                states = {r["dag_run_id"]: r["state"] for r in runs}
+                raise TimeoutError(f"{dag_id}: runs not finished after {timeout}s: {states}")
+            time.sleep(3)
