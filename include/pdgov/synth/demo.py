@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -142,7 +143,10 @@ def _normalise_zip(path: Path) -> None:
         for info in sorted(src.infolist(), key=lambda i: i.filename):
             zi = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(zi, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-01T00:00:00Z", body)
+            dst.writestr(zi, body)
     path.write_bytes(out.getvalue())
 
 
@@ -322,7 +326,7 @@ def _write_punches(w: Writer, rng: random.Random, agencies: list[tuple[str, str]
     recent = len(months)
     if history_years:
         m = _prev_month(window_start)
-        stop = date(end.year - int(history_years), end.month, 1) - timedelta(days=int((history_years % 1) * 365))
+        stop = _month_start(end - timedelta(days=round(history_years * 365.25)))
         while m >= stop:
             nxt = (m.replace(day=28) + timedelta(days=4)).replace(day=1)
             months.append((m, nxt - timedelta(days=1)))
