@@ -1,0 +1,230 @@
+"""The outbox: what the incident models say must be sent, sent once, and the four-hour clock.
+
+Every message an incident requires (the §45 report, one §44 notice per person in scope, the
+escalation) becomes one row of ``main.notification_outbox`` keyed by a stable Message-ID derived from
+the incident, the kind and the person. Queuing is therefore idempotent: re-running an incident finds
+its rows and adds nothing.
+
+Delivery records before and after the SMTP hand-off: ``sending`` (with the attempt counted) is
+committed before the message is handed over, ``sent`` right after the server accepts it. A process
+that dies between the two leaves ``sending``; the next run turns such rows into ``in_doubt`` and does
+not resend them (at most once): a duplicate notice of a breach is worse for the person than a notice
+a handler re-sends by hand after checking the mail log by Message-ID (``pdgov incident resend``).
+When the server is down or refuses, the row returns to ``pending`` and waits for the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import smtplib
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from pdgov.notifications import messages as msg
+from pdgov.notifications.smtp import Mailer, SmtpUnavailable, contact_window
+
+log = logging.getLogger("pdgov.notifications")
+TAIPEI = ZoneInfo("Asia/Taipei")
+REPORT_DEADLINE = timedelta(hours=4)
+MESSAGE_DOMAIN = "pdgov.taipei"
+# Report first (the clock), then the escalation, then the notices.
+_KIND_ORDER = {msg.KIND_REPORT: 0, msg.KIND_ESCALATION: 1, msg.KIND_NOTICE: 2}
+
+
+def now_taipei() -> datetime:
+    return datetime.now(TAIPEI).replace(tzinfo=None)
+
+
+def message_id(incident_id: str, kind: str, recipient_key: str) -> str:
+    """Stable per incident, kind and recipient: the same message always has the same id.
+
+    For notices the key is the person (agency and employee number), not the address, so a roster
+    that corrects an e-mail does not make a second notice.
+    """
+    digest = hashlib.sha256(f"{incident_id}|{kind}|{recipient_key}".encode()).hexdigest()[:32]
+    return f"<{digest}.{kind}@{MESSAGE_DOMAIN}>"
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params or [])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def _models_built(con: duckdb.DuckDBPyConnection) -> bool:
+    n = con.execute(
+        """SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'
+           AND table_name IN ('incident_summary', 'incident_scope')"""
+    ).fetchone()[0]
+    return n == 2
+
+
+def _queue(con: duckdb.DuckDBPyConnection, m: msg.Message, mid: str, incident_id: str, run_id: str,
+           now: datetime) -> int:
+    status = "pending" if m.recipient else "undeliverable"
+    error = None if m.recipient else "no e-mail address on the roster: notify by another channel (§44 ¶2)"
+    before = con.execute("SELECT count(*) FROM main.notification_outbox WHERE message_id = ?", [mid]).fetchone()[0]
+    if before:
+        return 0
+    con.execute(
+        """INSERT INTO main.notification_outbox (message_id, incident_id, recipient, kind, agency_code,
+           employee_no, subject, body, status, attempts, last_error, queued_at, run_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)""",
+        [mid, incident_id, m.recipient, m.kind, m.agency_code, m.employee_no, m.subject, m.body, status,
+         error, now, run_id],
+    )
+    return 1
+
+
+def enqueue(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> dict[str, Any]:
+    """Queue the report and the notices every declared incident requires (idempotent)."""
+    window = contact_window()
+    queued = {msg.KIND_REPORT: 0, msg.KIND_NOTICE: 0}
+    problems: list[str] = []
+    for s in _rows(con, "SELECT * FROM main.incident_summary ORDER BY known_at, incident_id"):
+        iid = s["incident_id"]
+        if window:
+            queued[msg.KIND_REPORT] += _queue(con, msg.report(s, window), message_id(iid, msg.KIND_REPORT, "window"),
+                                              iid, run_id, now)
+        else:
+            problems.append(f"{iid}: no contact window configured (Airflow variable pdgov_contact_window)")
+        for p in _rows(con, "SELECT * FROM main.incident_scope WHERE incident_id = ? ORDER BY agency_code, employee_no",
+                       [iid]):
+            m = msg.notice(s, p, window or "個資事件聯絡窗口")
+            key = f"{p['agency_code']}|{p['employee_no']}"
+            queued[msg.KIND_NOTICE] += _queue(con, m, message_id(iid, msg.KIND_NOTICE, key), iid, run_id, now)
+    return {"queued": queued, "problems": problems}
+
+
+def escalate(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> list[str]:
+    """Queue an escalation for every incident whose report is not sent four hours after knowledge."""
+    window = contact_window()
+    overdue = _rows(con, """
+        SELECT s.* FROM main.incident_summary s
+        WHERE s.known_at + INTERVAL 4 HOUR < ?
+          AND NOT EXISTS (SELECT 1 FROM main.notification_outbox o WHERE o.incident_id = s.incident_id
+                          AND o.kind = 'report' AND o.status = 'sent')""", [now])
+    escalated = []
+    for s in overdue:
+        if window and _queue(con, msg.escalation(s, window, now),
+                             message_id(s["incident_id"], msg.KIND_ESCALATION, "window"),
+                             s["incident_id"], run_id, now):
+            escalated.append(s["incident_id"])
+    return escalated
+
+
+def _record_sending(con: duckdb.DuckDBPyConnection, mid: str, now: datetime) -> None:
+    con.execute("""UPDATE main.notification_outbox SET status = 'sending', attempts = attempts + 1,
+                   last_attempt_at = ? WHERE message_id = ?""", [now, mid])
+
+
+def _record_sent(con: duckdb.DuckDBPyConnection, mid: str, sent_at: datetime) -> None:
+    con.execute("""UPDATE main.notification_outbox SET status = 'sent', sent_at = ?, last_error = NULL
+                   WHERE message_id = ?""", [sent_at, mid])
+
+
+def _record_failed(con: duckdb.DuckDBPyConnection, mid: str, status: str, error: str) -> None:
+    con.execute("UPDATE main.notification_outbox SET status = ?, last_error = ? WHERE message_id = ?",
+                [status, error[:1000], mid])
+
+
+def deliver(con: duckdb.DuckDBPyConnection, conn_id: str = "smtp_default") -> dict[str, Any]:
+    """Send what is pending, report first; stop at the first sign the server is down."""
+    in_doubt = con.execute(
+        """UPDATE main.notification_outbox SET status = 'in_doubt',
+           last_error = 'interrupted between hand-off and record: check the mail log for this Message-ID'
+           WHERE status = 'sending' RETURNING message_id""").fetchall()
+    pending = _rows(con, "SELECT message_id, recipient, kind, subject, body FROM main.notification_outbox "
+                         "WHERE status = 'pending'")
+    pending.sort(key=lambda r: (_KIND_ORDER.get(r["kind"], 9), r["message_id"]))
+    result: dict[str, Any] = {"sent": 0, "waiting": len(pending), "refused": 0, "in_doubt": len(in_doubt),
+                              "smtp_error": None}
+    if not pending:
+        return result
+    try:
+        with Mailer(conn_id) as mailer:
+            for r in pending:
+                _record_sending(con, r["message_id"], now_taipei())
+                try:
+                    mailer.send(message_id=r["message_id"], recipient=r["recipient"], subject=r["subject"],
+                                body=r["body"])
+                except smtplib.SMTPRecipientsRefused as exc:
+                    _record_failed(con, r["message_id"], "undeliverable", f"recipient refused: {exc}")
+                    result["refused"] += 1
+                    result["waiting"] -= 1
+                    continue
+                except SmtpUnavailable as exc:
+                    _record_failed(con, r["message_id"], "pending", str(exc))
+                    raise
+                _record_sent(con, r["message_id"], now_taipei())
+                result["sent"] += 1
+                result["waiting"] -= 1
+    except SmtpUnavailable as exc:
+        result["smtp_error"] = str(exc)
+        con.execute("UPDATE main.notification_outbox SET last_error = ? WHERE status = 'pending' "
+                    "AND last_error IS NULL", [f"waiting for SMTP: {exc}"[:1000]])
+        log.warning("pdgov: SMTP unavailable, %d message(s) wait for the next run: %s", result["waiting"], exc)
+    return result
+
+
+def update_clock(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> list[dict[str, Any]]:
+    """Write each incident's clock to ``incidents_log``: on_time, late, overdue or pending."""
+    rows = _rows(con, """
+        SELECT s.incident_id, s.known_at, s.report_due_at, s.authority_report_required, s.authority_due_at,
+               s.people, s.records,
+               (SELECT min(sent_at) FROM main.notification_outbox o WHERE o.incident_id = s.incident_id
+                  AND o.kind = 'report' AND o.status = 'sent') AS report_sent_at,
+               (SELECT min(sent_at) FROM main.notification_outbox o WHERE o.incident_id = s.incident_id
+                  AND o.kind = 'escalation' AND o.status = 'sent') AS escalated_at,
+               (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = s.incident_id
+                  AND o.kind = 'subject_notice') AS notices_queued,
+               (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = s.incident_id
+                  AND o.kind = 'subject_notice' AND o.status = 'sent') AS notices_sent
+        FROM main.incident_summary s""")
+    for r in rows:
+        sent, due = r["report_sent_at"], r["report_due_at"]
+        if sent is not None:
+            r["clock_status"] = "on_time" if sent <= due else "late"
+        else:
+            r["clock_status"] = "overdue" if now > due else "pending"
+        con.execute("DELETE FROM main.incidents_log WHERE incident_id = ?", [r["incident_id"]])
+        first_seen = con.execute("SELECT min(queued_at) FROM main.notification_outbox WHERE incident_id = ?",
+                                 [r["incident_id"]]).fetchone()[0] or now
+        con.execute(
+            """INSERT INTO main.incidents_log (incident_id, known_at, report_due_at, report_sent_at, clock_status,
+               escalated_at, authority_report_required, authority_due_at, people, records, notices_queued,
+               notices_sent, first_seen_at, updated_at, last_run_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [r["incident_id"], r["known_at"], due, sent, r["clock_status"], r["escalated_at"],
+             r["authority_report_required"], r["authority_due_at"], r["people"], r["records"],
+             r["notices_queued"], r["notices_sent"], first_seen, now, run_id],
+        )
+    return rows
+
+
+def process(run_id: str, logical_date: date, now: datetime | None = None, conn_id: str = "smtp_default") -> dict:
+    """Nightly and incident-DAG entry point: queue, escalate, deliver, then keep the clock.
+
+    ``now`` (Asia/Taipei, naive) is the clock's reading; it defaults to the wall clock because the
+    four hours run in real time whatever the run's logical date.
+    """
+    from pdgov.warehouse import connect
+
+    reading = now or now_taipei()
+    with connect() as con:
+        if not _models_built(con):
+            return {"run_id": run_id, "skipped": "incident models not built yet"}
+        queued = enqueue(con, run_id, reading)
+        escalated = escalate(con, run_id, reading)
+        delivered = deliver(con, conn_id)
+        clock = update_clock(con, run_id, now or now_taipei())
+    summary = {
+        "run_id": run_id, "logical_date": str(logical_date), **queued, "escalated": escalated, **delivered,
+        "incidents": {r["incident_id"]: r["clock_status"] for r in clock},
+    }
+    log.info("pdgov: notifications %s", summary)
+    return summary
