@@ -1,0 +1,76 @@
+"""pdgov_incident: a personal-data incident declared now, its scope, report and notices in minutes.
+
+Trigger with the declaration as conf (the same fields as a file in ``landing/incidents/``):
+incident_id, reporter, reporter_contact, known_at (the four-hour clock starts here), method,
+location, description, scope_model / scope_device_ids / scope_agency_code / scope_dataset,
+scope_from, scope_to, containment.
+
+declare (validate, write the declaration) → ingest it → incident models → outbox (report to the
+contact window, one notice per person, escalation past four hours). Wiring only: the work is in
+``pdgov.incidents.run``. Tasks that open the warehouse run in the one-slot pool ``pdgov_warehouse``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, get_current_context, task
+
+POOL = "pdgov_warehouse"
+
+
+def _as_of() -> tuple[str, object]:
+    ctx = get_current_context()
+    logical = ctx.get("logical_date") or pendulum.now("Asia/Taipei")
+    return ctx["run_id"], logical.in_timezone("Asia/Taipei").date()
+
+
+@dag(
+    dag_id="pdgov_incident",
+    description="Personal-data incident: scope, report, notices, four-hour clock (個資事件通報)",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Taipei"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["pdgov", "personal-data", "incident"],
+    default_args={
+        "owner": "pdgov-data-governance",
+        "retries": int(os.environ.get("PDGOV_TASK_RETRIES", "2")),
+        "retry_delay": timedelta(seconds=int(os.environ.get("PDGOV_INCIDENT_RETRY_DELAY_SECONDS", "60"))),
+    },
+    doc_md=__doc__,
+)
+def pdgov_incident() -> None:
+    @task(retries=0)
+    def declare() -> dict:
+        """A bad declaration fails at once with every problem listed: retrying cannot fix it."""
+        from pdgov.incidents.run import declare as run_declare
+
+        ctx = get_current_context()
+        return run_declare(dict(ctx["dag_run"].conf or {}))
+
+    @task(pool=POOL)
+    def ingest(_: dict) -> dict:
+        from pdgov.incidents.run import ingest as run_ingest
+
+        return run_ingest(*_as_of())
+
+    @task(pool=POOL)
+    def build_models(_: dict) -> None:
+        from pdgov.incidents.run import build_models as run_build
+
+        run_build(*_as_of())
+
+    @task(pool=POOL)
+    def notify() -> dict:
+        from pdgov.incidents.run import notify as run_notify
+
+        return run_notify(*_as_of())
+
+    built = build_models(ingest(declare()))
+    built >> notify()
+
+
+pdgov_incident()
