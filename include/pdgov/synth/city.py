@@ -2,139 +2,293 @@
 
 Python row loops cannot write ~175 million punches in reasonable time, so the punch files are
 produced by DuckDB (``COPY (SELECT … FROM range(n)) TO …``): streamed, in bounded memory, at
-several million rows a second. The smaller sources reuse the demo writer so they look the same.
+millions of rows a second, one file per agency per calendar year. Every punch is a pure function
+of its row number (person, workday, on/off duty), so the files are byte-identical for a seed and
+the planted facts (device load, people on the implicated model) are computed exactly from the
+same expressions without reading the files back. The small sources reuse the demo writers.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
+import sys
 import time as _time
 import zlib
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from pdgov.synth import national_ids
 from pdgov.synth.demo import (
-    ACCOUNT_HEADER,
-    DEVICE_HEADER,
-    DEVICE_TYPES,
-    MODEL_OF,
-    ROSTER_HEADER,
+    BIOMETRIC_ZH,
+    GIVEN,
+    IMPLICATED_MODEL,
+    PLANTED_LISTS,
+    SOURCES,
+    SURNAMES,
+    Staff,
     Writer,
+    _workdays,
+    device_rows,
+    fresh_id,
+    write_accounts,
+    write_bad_punches,
+    write_devices,
+    write_incident,
+    write_roster,
+    write_webir,
 )
 
 N_AGENCIES = 300
 STAFF = 70_000
 DEVICES = 2_000
-METHODS_ZH = ["指紋", "臉部", "指靜脈", "掌形", "卡片", "行動打卡", "WebITR"]
+DEPARTMENTS = [
+    "秘書處", "民政局", "財政局", "教育局", "產業發展局", "工務局", "交通局", "社會局", "勞動局", "警察局",
+    "衛生局", "環境保護局", "都市發展局", "文化局", "消防局", "捷運工程局", "翡翠水庫管理局", "觀光傳播局",
+    "地政局", "兵役局", "體育局", "資訊局", "法務局", "青年局", "人事處", "主計處", "政風處",
+    "研究發展考核委員會", "原住民族事務委員會", "客家事務委員會", "公務人員訓練處", "工務局公園路燈工程管理處",
+    "工務局水利工程處", "工務局新建工程處", "工務局衛生下水道工程處", "環境保護局環境清潔隊",
+]
+DISTRICTS = ["松山", "信義", "大安", "中山", "中正", "大同", "萬華", "文山", "南港", "內湖", "士林", "北投"]
+SCHOOL_WORDS = "東西南北中仁愛信義和平忠孝明德光華興雅永春"
 
 
-def agency_code(i: int) -> str:
-    return f"3790{i:05d}{chr(ord('A') + i % 26)}"
+def city_agencies(n: int = N_AGENCIES) -> list[tuple[str, str]]:
+    """Ten-character codes (nine digits + a letter) with plausible zh-TW names."""
+    names = [f"臺北市政府{d}" for d in DEPARTMENTS]
+    names += [f"臺北市{d}區公所" for d in DISTRICTS] + [f"臺北市{d}區戶政事務所" for d in DISTRICTS]
+    names += [f"臺北市{d}區健康服務中心" for d in DISTRICTS]
+    k = 0
+    while len(names) < n:
+        d, w = DISTRICTS[k % len(DISTRICTS)], SCHOOL_WORDS[(k // len(DISTRICTS)) % len(SCHOOL_WORDS)]
+        names.append(f"臺北市{d}區{w}{['國民小學', '國民中學'][k // 240 % 2]}" + (f"{k // 480 + 1}" if k >= 480 else ""))
+        k += 1
+    return [(f"3790{i:05d}{chr(ord('A') + i % 26)}", names[i]) for i in range(n)]
 
 
-def _punch_select(rows: int, seed: int, start: date, days: int, agency: str | None, staff: int,
-                  devices_per_agency: int = 7) -> str:
-    """SQL for `rows` punches: two a workday per person, local Asia/Taipei wall-clock time."""
-    agency_expr = f"'{agency}'" if agency else f"printf('3790%05dA', (i // 2 // {max(staff, 1)}) % {N_AGENCIES})"
-    # Only integers, dates and the caller's agency code are interpolated: nothing from outside.
+def _cls_sql(person: str, agency_seed: int) -> str:
+    """How a person punches, 0–9: <7 biometrics on a device, 7 card, 8 TAIPEI-ON app, 9 WebITR."""
+    return f"CAST(hash({person} * 31 + {agency_seed}) % 10 AS INTEGER)"
+
+
+def _sql_list(values: list[str]) -> str:
+    return "[" + ", ".join(f"'{v}'" for v in values) + "]"
+
+
+def _stamp_sql(ts: str, roc: bool, h: str) -> str:
+    greg = f"strftime({ts}, '%Y-%m-%d %H:%M:%S')"
+    if not roc:
+        return greg
+    roc_txt = f"printf('%d/%02d/%02d ', year({ts}) - 1911, month({ts}), day({ts})) || strftime({ts}, '%H:%M:%S')"
+    return f"CASE WHEN {h} % 5 = 0 THEN {greg} ELSE {roc_txt} END"  # a fifth keeps Gregorian dates
+
+
+def agency_punch_sql(code: str, emp_prefix: str, staff: int, agency_seed: int, period_seed: int, first_day: date,
+                     n_workdays: int, dev_ids: list[str], dev_methods: list[str], card_ok: list[bool],
+                     roc: bool) -> str:
+    """All punches of one agency for `n_workdays` workdays from `first_day` (a weekday), in row order.
+
+    Row i is person (i // 2) % staff on workday i // (2 * staff), on duty when i is even; how a
+    person punches depends on `agency_seed` only, the minutes on `period_seed` too. Only
+    integers, dates and our own code/ID literals are interpolated: nothing read from outside.
+    """
+    monday = first_day - timedelta(days=first_day.weekday())
+    k0 = first_day.weekday()
+    n_dev = len(dev_ids)
+    idx = f"(s % {n_dev} + 1)"
+    ts = "ts"
+    card = "[" + ", ".join("true" if c else "false" for c in card_ok) + "]"
     return f"""
-        SELECT {agency_expr} AS "機關代碼",
-               printf('%07d', (i // 2) % {staff}) AS "員工編號",
-               strftime(TIMESTAMP '{start.isoformat()} 00:00:00'
-                    + to_days(CAST(((i // 2 // {staff}) * 7 // 5) % {days} AS INTEGER))
-                    + to_seconds(CAST(CASE WHEN i % 2 = 0 THEN 28800 ELSE 63000 END
-                                 + CAST(hash(i + {seed}) % 3600 AS BIGINT) - 1800 AS BIGINT)),
-                    '%Y-%m-%d %H:%M:%S') AS "打卡時間",
-               CASE WHEN hash(i // 2 + {seed}) % 10 < 8
-                    THEN printf('D%s%02d', substr({agency_expr}, 4, 4), CAST(hash(i // 2) % {devices_per_agency} AS BIGINT))
-                    ELSE '' END AS "設備編號",
-               CASE WHEN hash(i // 2 + {seed}) % 10 < 8
-                    THEN ['指紋','臉部','指靜脈','掌形','卡片'][CAST(1 + hash(i // 2 + {seed} * 3) % 5 AS BIGINT)]
-                    ELSE ['行動打卡','WebITR'][CAST(1 + hash(i) % 2 AS BIGINT)] END AS "辨識方式"
-        FROM range({rows}) t(i)
+        SELECT '{code}' AS "機關代碼",
+               printf('{emp_prefix}%04d', s + 1) AS "員工編號",
+               {_stamp_sql(ts, roc, "h")} AS "打卡時間",
+               CASE WHEN cls < 8 THEN {_sql_list(dev_ids)}[{idx}] ELSE '' END AS "設備編號",
+               CASE WHEN cls < 7 OR (cls = 7 AND NOT {card}[{idx}])
+                         THEN {_sql_list(dev_methods)}[{idx}]
+                    WHEN cls = 7 THEN '卡片' WHEN cls = 8 THEN '行動打卡' ELSE 'WebITR' END AS "辨識方式"
+        FROM (
+            SELECT s, cls, h,
+                   TIMESTAMP '{monday.isoformat()} 00:00:00'
+                     + to_days(CAST((k // 5) * 7 + k % 5 AS INTEGER))
+                     + to_seconds(CAST(CASE WHEN p = 0 THEN 27000 + h % 3600 ELSE 61800 + h % 3900 END AS BIGINT))
+                     AS ts
+            FROM (
+                SELECT i % 2 AS p, (i // 2) % {staff} AS s, {k0} + i // {2 * staff} AS k,
+                       {_cls_sql(f"((i // 2) % {staff})", agency_seed)} AS cls,
+                       hash(i + {period_seed}) AS h
+                FROM range({staff * 2 * n_workdays}) t(i)
+            )
+        )
     """
 
 
-def punch_csv(path: Path, rows: int, seed: int = 7, encoding: str = "utf-8") -> int:
-    """One large punch export (for the ingest benchmark): zh-TW headers, `rows` rows."""
+def _copy(con, sql: str, path: Path, encoding: str, tmp: Path) -> None:
+    """COPY a SELECT to CSV; Big5 and BOM files go through one streamed re-encode."""
+    if encoding == "utf-8":
+        con.execute(f"COPY ({sql}) TO '{path.as_posix()}' (HEADER, DELIMITER ',')")
+        return
+    con.execute(f"COPY ({sql}) TO '{tmp.as_posix()}' (HEADER, DELIMITER ',')")
+    with open(tmp, encoding="utf-8", newline="") as src, open(path, "w", encoding=encoding, newline="") as dst:
+        if encoding == "cp950":
+            while chunk := src.read(1 << 22):
+                dst.write(chunk.replace("\n", "\r\n"))
+        else:
+            shutil.copyfileobj(src, dst, 1 << 22)
+    tmp.unlink()
+
+
+def _connect():
     import duckdb
 
+    con = duckdb.connect()
+    # Two threads and a memory cap keep a city run polite on a shared machine; COPY streams.
+    con.execute("SET threads = 2")
+    con.execute("SET memory_limit = '1GB'")
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+def punch_csv(path: Path, rows: int, seed: int = 7, encoding: str = "utf-8") -> int:
+    """One large punch export (for the ingest benchmark): zh-TW headers, `rows` rows.
+
+    Rows sweep the city agency by agency (233 staff each, two punches a workday, workdays from
+    2021-01-04); a Big5 (cp950) file carries mostly ROC dates, as Taiwanese systems export them.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
+    per = STAFF // N_AGENCIES
+    roc = encoding == "cp950"
+    sql = f"""
+        SELECT printf('3790%05d', a) || chr(CAST(65 + a % 26 AS INTEGER)) AS "機關代碼",
+               printf('%03d%04d', a, s + 1) AS "員工編號",
+               {_stamp_sql("ts", roc, "h")} AS "打卡時間",
+               CASE WHEN cls < 8 THEN printf('D%05d%02d', a, s % 6 + 1) ELSE '' END AS "設備編號",
+               CASE WHEN cls < 7 THEN ['指紋', '臉部', '指靜脈', '掌形', '指紋', '臉部'][s % 6 + 1]
+                    WHEN cls = 7 THEN '卡片' WHEN cls = 8 THEN '行動打卡' ELSE 'WebITR' END AS "辨識方式"
+        FROM (
+            SELECT a, s, cls, h,
+                   TIMESTAMP '2021-01-04 00:00:00' + to_days(CAST((k // 5) * 7 + k % 5 AS INTEGER))
+                     + to_seconds(CAST(CASE WHEN p = 0 THEN 27000 + h % 3600 ELSE 61800 + h % 3900 END AS BIGINT))
+                     AS ts
+            FROM (
+                SELECT i % 2 AS p, (i // 2) % {per} AS s, (i // {2 * per}) % {N_AGENCIES} AS a,
+                       i // {2 * per * N_AGENCIES} AS k,
+                       {_cls_sql(f"(i // 2) % {per}", seed)} AS cls, hash(i + {seed}) AS h
+                FROM range({int(rows)}) t(i)
+            )
+        )
+    """
+    con = _connect()
     try:
-        target = path if encoding in ("utf-8", "utf8") else path.with_suffix(".utf8.tmp")
-        sql = _punch_select(rows, seed, date(2021, 1, 4), 5 * 365, None, 70_000)
-        con.execute(f"COPY ({sql}) TO '{target.as_posix()}' (HEADER, DELIMITER ',')")
+        _copy(con, sql, path, encoding, path.with_name(path.name + ".utf8.tmp"))
     finally:
         con.close()
-    if target != path:
-        with open(target, encoding="utf-8") as src, open(path, "w", encoding=encoding, newline="") as dst:
-            while chunk := src.read(1 << 22):
-                dst.write(chunk)
-        target.unlink()
-    return rows
+    return int(rows)
 
 
-def generate_city(home: Path, seed: int, end: date, years: float = 5.0) -> dict:
-    import duckdb
+def _periods(start: date, end: date) -> list[tuple[date, date]]:
+    """Calendar-year slices of [start, end], inclusive."""
+    out, y = [], start
+    while y <= end:
+        last = min(end, date(y.year, 12, 31))
+        out.append((y, last))
+        y = last + timedelta(days=1)
+    return out
 
+
+def generate_city(home: Path, seed: int, end: date, years: float = 5.0, n_agencies: int = N_AGENCIES,
+                  staff_total: int = STAFF, devices_total: int = DEVICES, progress=None) -> dict:
+    """Write the whole city; `years` trims the punch history (benchmarks use a fraction)."""
+    say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     rng = random.Random(seed)
     w = Writer(home)
-    start = end - timedelta(days=int(years * 365))
-    agencies = [(agency_code(i), f"臺北市政府所屬機關{i:03d}") for i in range(N_AGENCIES)]
-    per_agency = STAFF // N_AGENCIES
-    # roster
-    roster = []
-    for code, _ in agencies:
-        for k in range(per_agency):
-            roster.append([code, f"{k:07d}", national_ids.make(rng, rng.choice("ABCDEFGHJK")), "員工",
-                           f"u{code[4:9]}{k:04d}@mail.taipei.example"])
-    for a0 in range(0, N_AGENCIES, 50):
-        w.csv("roster", f"員工名冊_{a0:03d}.csv", ROSTER_HEADER, roster[a0 * per_agency:(a0 + 50) * per_agency])
-    # devices (about 7 per agency)
-    devices = []
-    for i in range(DEVICES):
-        code = agencies[i % N_AGENCIES][0]
-        brand, bcountry, vendor, origin, board, chip, kind = DEVICE_TYPES[i % len(DEVICE_TYPES)]
-        devices.append([f"D{code[3:7]}{i // N_AGENCIES:02d}", code, MODEL_OF[brand], vendor, brand, bcountry,
-                        origin, board, chip, "指紋;卡片", "是", "RJ-45", "TCP/IP", "是", "否",
-                        {"approved": "核准", "rejected": "不核准"}.get(kind, "待審"), "2021-03-01", 20000, "機房"])
-    w.xlsx("devices", f"差勤設備清冊_{end:%Y%m%d}.xlsx", DEVICE_HEADER, devices)
-    # accounts
-    accounts = [[f"{code[:6].lower()}u{k:02d}", f"{k:07d}", code, "使用者", "啟用", "2022-01-10",
-                 f"{end:%Y-%m-%d} 10:00:00", "在職"] for code, _ in agencies for k in range(3)]
-    w.csv("webir_accounts", f"WebIR帳號清冊_{end:%Y%m%d}.csv", ACCOUNT_HEADER, accounts)
-    # punches: one file per agency per year, written by DuckDB
-    con = duckdb.connect()
-    workdays_per_year = 250
+    agencies = city_agencies(n_agencies)
+    planted: dict = {k: [] for k in PLANTED_LISTS}
+    planted["implicated_model"] = IMPLICATED_MODEL
+
+    # staff and roster: employee numbers are <agency index><4 digits>, unique citywide
+    staff_of = [staff_total // n_agencies + (1 if i < staff_total % n_agencies else 0) for i in range(n_agencies)]
+    staff: list[Staff] = []
+    taken: set[str] = set()
+    for ai, (code, _name) in enumerate(agencies):
+        for k in range(staff_of[ai]):
+            emp = f"{ai:03d}{k + 1:04d}"
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+            staff.append(Staff(code, emp, name, fresh_id(rng, taken, "ABCDEFGHJK"), f"u{emp}@mail.taipei.example",
+                               None, "app"))
+    write_roster(w, rng, agencies, staff)
+    say(f"pdgov synth city: roster of {len(staff):,} staff in {n_agencies} agencies")
+
+    dev_of = [devices_total // n_agencies + (1 if i < devices_total % n_agencies else 0) for i in range(n_agencies)]
+    devices, method_of = device_rows(agencies, planted, dev_of)
+    model_of = {r[0]: r[2] for r in devices}
+
+    # punches, one file per agency per calendar year, written by DuckDB
+    start = end - timedelta(days=round(years * 365.25))
+    periods = [(p0, p1, _workdays(p0, p1)) for p0, p1 in _periods(start, end)]
+    scope_from = datetime.combine(end - timedelta(days=30), time(0))
+    scope_to = datetime.combine(end, time(23, 59, 59))
+    per_device: dict[str, int] = {}
+    people_on_implicated = 0
+    con = _connect()
+    tmp = home / "landing" / "punches" / ".synth.tmp"
+    (home / "landing" / "punches").mkdir(parents=True, exist_ok=True)
     t0 = _time.monotonic()
     total = 0
-    y0 = start
-    while y0 < end:
-        y1 = min(end, y0 + timedelta(days=365))
-        days = (y1 - y0).days
-        rows = per_agency * 2 * (days * workdays_per_year // 365)
-        for code, _ in agencies:
-            path = home / "landing" / "punches" / f"{code}_差勤刷卡_{y0:%Y%m%d}.csv"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            sql = _punch_select(rows, seed + zlib.crc32(code.encode()) % 1000, y0, max(days, 1), code, per_agency)
-            con.execute(f"COPY ({sql}) TO '{path.as_posix()}' (HEADER, DELIMITER ',')")
-            w._record("punches", path, "csv", "utf-8", rows, "accepted", None)
-            total += rows
-        print(f"pdgov synth city: punches up to {y1}: {total:,} rows ({total / (_time.monotonic() - t0):,.0f} rows/s)",
-              flush=True)
-        y0 = y1
-    con.close()
+    n_workdays = sum(len(wd) for *_, wd in periods)
+    expected_total = 2 * sum(staff_of) * n_workdays
+    punches_in_scope = any(scope_from.date() <= d for d in periods[-1][2])
+    try:
+        agency_meta = []
+        for ai, (code, _name) in enumerate(agencies):
+            aseed = (seed * 1_000_003 + zlib.crc32(code.encode())) % 2_147_483_647
+            dev_ids = [r[0] for r in devices if r[1] == code]
+            methods = [BIOMETRIC_ZH[method_of[d]] for d in dev_ids]
+            card_ok = [model_of[d] != IMPLICATED_MODEL for d in dev_ids]
+            # how each person punches, from the very expression the punch SQL uses
+            classes = [c for (c,) in con.execute(
+                f"SELECT {_cls_sql('s', aseed)} FROM range({staff_of[ai]}) t(s) ORDER BY s").fetchall()]
+            agency_meta.append((code, ai, aseed, dev_ids, methods, card_ok, classes))
+            for s, c in enumerate(classes):
+                if c < 8:  # punches on a device every workday of every period
+                    dev = dev_ids[s % len(dev_ids)]
+                    per_device[dev] = per_device.get(dev, 0) + 2 * n_workdays
+                    if model_of[dev] == IMPLICATED_MODEL and punches_in_scope:
+                        people_on_implicated += 1
+        for p0, p1, wd in periods:
+            if not wd:
+                continue
+            for code, ai, aseed, dev_ids, methods, card_ok, _classes in agency_meta:
+                enc = ["utf-8", "cp950", "utf-8-sig"][ai % 3]
+                sql = agency_punch_sql(code, f"{ai:03d}", staff_of[ai], aseed, aseed + p0.year, wd[0], len(wd),
+                                       dev_ids, methods, card_ok, roc=enc == "cp950")
+                path = home / "landing" / "punches" / f"{code}_差勤刷卡_{p0:%Y%m%d}_{p1:%Y%m%d}.csv"
+                _copy(con, sql, path, enc, tmp)
+                rows = staff_of[ai] * 2 * len(wd)
+                w._record("punches", path, "csv", enc, rows, "accepted", None)
+                total += rows
+            rate = total / max(_time.monotonic() - t0, 1e-9)
+            say(f"pdgov synth city: punches {p0}..{p1}: {total:,}/{expected_total:,} rows "
+                f"({rate:,.0f} rows/s, ETA {(expected_total - total) / max(rate, 1):,.0f}s)")
+    finally:
+        con.close()
+    first_dev = next(r for r in devices if model_of[r[0]] != IMPLICATED_MODEL)
+    write_bad_punches(w, Staff(agencies[0][0], "0000001", "", "", "", first_dev[0], method_of[first_dev[0]]))
+    write_devices(w, end, devices, per_device, planted)
+    planted["people_punched_on_implicated_model"] = people_on_implicated
+
+    accounts = write_accounts(w, rng, agencies, staff, end, planted)
+    webir_counts = write_webir(w, rng, agencies, staff, accounts, end, planted, spread=37)
+    planted["incident_ids"].append(write_incident(w, end, scope_from, scope_to))
+
     expected: dict[str, int] = {}
     for f in w.files:
-        expected[f["source"]] = expected.get(f["source"], 0) + f["rows"]
+        if f["expect"] == "accepted":
+            expected[f["source"]] = expected.get(f["source"], 0) + f["rows"]
     return {
         "agencies": [{"agency_code": c, "name": n} for c, n in agencies],
         "files": w.files,
-        "expected_rows": {s: expected.get(s, 0) for s in
-                          ("punches", "devices", "webir", "webir_accounts", "roster", "incidents")},
-        "planted": {},
-        "staff": len(roster),
+        "expected_rows": {s: expected.get(s, 0) for s in SOURCES},
+        "planted": planted,
+        "webir_counts": webir_counts,
+        "staff": len(staff),
     }

@@ -192,9 +192,9 @@ def generate_demo(home: Path, seed: int, end: date, n_agencies: int = 5, staff_p
     planted: dict = {k: [] for k in PLANTED_LISTS}
     planted["implicated_model"] = IMPLICATED_MODEL
 
-    devices, device_method = _device_rows(agencies, planted)
+    devices, device_method = device_rows(agencies, planted)
     staff = _staff(rng, agencies, devices, device_method, staff_per_agency)
-    _write_roster(w, rng, agencies, staff)
+    write_roster(w, rng, agencies, staff)
     window_start = end - timedelta(days=30)
     punched = _write_punches(w, rng, agencies, staff, end, window_start, history_years)
 
@@ -203,19 +203,14 @@ def generate_demo(home: Path, seed: int, end: date, n_agencies: int = 5, staff_p
     for _code, _emp, _ts, dev, _method in punched:
         if dev:
             per_device[dev] = per_device.get(dev, 0) + 1
-    planted["over_capacity_devices"] = sorted(r[0] for r in devices if per_device.get(r[0], 0) > r[17])
-    w.xlsx("devices", f"差勤設備清冊_{end:%Y%m%d}.xlsx", DEVICE_HEADER, devices)
-    # A delivery that carries biometric templates: refused whole, the header (line 1) names the column.
-    w.xlsx("devices", "差勤設備清冊_含特徵值.xlsx", [*DEVICE_HEADER, "特徵值"],
-           [[*devices[0], "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo="]], expect="rejected",
-           rejections=[{"line_no": 1, "column": "特徵值", "reason_contains": "biometric"}])
+    write_devices(w, end, devices, per_device, planted)
 
-    accounts = _write_accounts(w, rng, agencies, staff, end, planted)
-    webir_counts = _write_webir(w, rng, agencies, staff, accounts, end, planted)
+    accounts = write_accounts(w, rng, agencies, staff, end, planted)
+    webir_counts = write_webir(w, rng, agencies, staff, accounts, end, planted)
 
     scope_from = datetime.combine(window_start, time(0, 0))
     scope_to = datetime.combine(end, time(23, 59, 59))
-    incident_id = _write_incident(w, end, scope_from, scope_to)
+    incident_id = write_incident(w, end, scope_from, scope_to)
     planted["incident_ids"].append(incident_id)
     implicated = set(planted["devices_of_implicated_model"])
     people = {(c, e) for c, e, ts, dev, method in punched
@@ -236,14 +231,25 @@ def generate_demo(home: Path, seed: int, end: date, n_agencies: int = 5, staff_p
     }
 
 
-def _device_rows(agencies: list[tuple[str, str]], planted: dict) -> tuple[list[list], dict[str, str]]:
-    """Five devices per agency from a rotation of device types, so FACE8 lands in several agencies."""
+def write_devices(w: Writer, end: date, devices: list[list], per_device: dict[str, int], planted: dict) -> None:
+    """The citywide inventory (XLSX), and a delivery with a template column that must be refused."""
+    planted["over_capacity_devices"] = sorted(r[0] for r in devices if per_device.get(r[0], 0) > r[17])
+    w.xlsx("devices", f"差勤設備清冊_{end:%Y%m%d}.xlsx", DEVICE_HEADER, devices)
+    # A delivery that carries biometric templates: refused whole, the header (line 1) names the column.
+    w.xlsx("devices", "差勤設備清冊_含特徵值.xlsx", [*DEVICE_HEADER, "特徵值"],
+           [[*devices[0], "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo="]], expect="rejected",
+           rejections=[{"line_no": 1, "column": "特徵值", "reason_contains": "biometric"}])
+
+
+def device_rows(agencies: list[tuple[str, str]], planted: dict,
+                 per_agency: list[int] | None = None) -> tuple[list[list], dict[str, str]]:
+    """Devices per agency (five by default) from a rotation of device types, so FACE8 lands in several agencies."""
     devices: list[list] = []
     method_of: dict[str, str] = {}
     for ai, (code, name) in enumerate(agencies):
-        for k in range(DEVICES_PER_AGENCY):
+        for k in range(per_agency[ai] if per_agency else DEVICES_PER_AGENCY):
             brand, bcountry, vendor, origin, board, chip, kind = DEVICE_TYPES[(ai + k) % len(DEVICE_TYPES)]
-            dev_id = f"D{code[3:7]}{k + 1:02d}"
+            dev_id = f"D{code[3:7]}{k + 1:02d}" if per_agency is None else f"D{code[3:9]}{k + 1:02d}"
             model = MODEL_OF[brand]
             method = "face" if model == IMPLICATED_MODEL else ["fingerprint", "face", "finger_vein", "palm"][(ai + k) % 4]
             modalities = "臉部;指紋" if model == IMPLICATED_MODEL else f"{BIOMETRIC_ZH[method]};卡片"
@@ -271,7 +277,7 @@ def _staff(rng: random.Random, agencies: list[tuple[str, str]], devices: list[li
         for i in range(per_agency):
             emp = f"{code[3:6]}{i + 1:04d}"
             name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
-            nid = _fresh_id(rng, seen, "ABCDEFGHJK")
+            nid = fresh_id(rng, seen, "ABCDEFGHJK")
             r = rng.random()
             dev_id = devs[i % len(devs)]
             if r < 0.7:
@@ -289,7 +295,7 @@ def _model(devices: list[list], dev_id: str) -> str:
     return next(r[2] for r in devices if r[0] == dev_id)
 
 
-def _fresh_id(rng: random.Random, taken: set[str], letters: str = "ABCDEFGHJKLMNPQ") -> str:
+def fresh_id(rng: random.Random, taken: set[str], letters: str = "ABCDEFGHJKLMNPQ") -> str:
     """A valid national ID nobody else in the data set has, so planted look-ups stay exact."""
     while True:
         nid = national_ids.make(rng, rng.choice(letters))
@@ -298,14 +304,14 @@ def _fresh_id(rng: random.Random, taken: set[str], letters: str = "ABCDEFGHJKLMN
             return nid
 
 
-def _write_roster(w: Writer, rng: random.Random, agencies: list[tuple[str, str]], staff: list[Staff]) -> None:
+def write_roster(w: Writer, rng: random.Random, agencies: list[tuple[str, str]], staff: list[Staff]) -> None:
     for code, _name in agencies:
         rows = [[s.agency_code, s.employee_no, s.national_id, s.name, s.email] for s in staff if s.agency_code == code]
         w.csv("roster", f"{code}_員工名冊.csv", ROSTER_HEADER, rows)
     # A supplementary roster with one bad checksum on line 4: refused whole.
     code = agencies[0][0]
     taken = {s.national_id for s in staff}
-    extra = [[code, f"{code[3:6]}9{i:03d}", _fresh_id(rng, taken), "測試人員", f"t{i}@mail.taipei.example"]
+    extra = [[code, f"{code[3:6]}9{i:03d}", fresh_id(rng, taken), "測試人員", f"t{i}@mail.taipei.example"]
              for i in range(4)]
     extra[2][2] = national_ids.make_invalid(rng)
     w.csv("roster", f"{code}_員工名冊_補充.csv", ROSTER_HEADER, extra, expect="rejected",
@@ -349,16 +355,19 @@ def _write_punches(w: Writer, rng: random.Random, agencies: list[tuple[str, str]
                         punched.append((code, s.employee_no, ts, s.device_id, s.method))
             if rows:
                 w.csv("punches", f"{code}_差勤刷卡_{m_start:%Y%m}.csv", PUNCH_HEADER, rows, encoding=enc)
-    # A correction file with an impossible ROC date (115/02/30) on line 3: refused whole.
-    s0 = staff[0]
+    write_bad_punches(w, staff[0])
+    return punched
+
+
+def write_bad_punches(w: Writer, s0: Staff) -> None:
+    """A correction file with an impossible ROC date (115/02/30) on line 3: refused whole."""
     bad = [[s0.agency_code, s0.employee_no, stamp, s0.device_id or "", METHOD_ZH[s0.method]]
            for stamp in ("115/02/27 08:01:00", "115/02/30 08:02:00", "115/02/27 17:40:00")]
     w.csv("punches", f"{s0.agency_code}_差勤刷卡_補登.csv", PUNCH_HEADER, bad, encoding="cp950", expect="rejected",
           rejections=[{"line_no": 3, "column": "打卡時間", "reason_contains": "date"}])
-    return punched
 
 
-def _write_accounts(w: Writer, rng: random.Random, agencies: list[tuple[str, str]], staff: list[Staff],
+def write_accounts(w: Writer, rng: random.Random, agencies: list[tuple[str, str]], staff: list[Staff],
                     end: date, planted: dict) -> list[dict]:
     """Four accounts per agency, then the planted review findings (seed 004 §6(6))."""
     accounts: list[dict] = []
@@ -366,7 +375,7 @@ def _write_accounts(w: Writer, rng: random.Random, agencies: list[tuple[str, str
         members = [s for s in staff if s.agency_code == code]
         for k in range(4):
             accounts.append({
-                "account": f"{code[:6].lower()}u{k + 1:02d}", "staff": members[k], "agency": code,
+                "account": f"{code[:9]}u{k + 1:02d}", "staff": members[k], "agency": code,
                 "role": "管理者" if k == 0 else "使用者", "status": "啟用", "created": date(2022, 1, 10 + k),
                 "last_used": datetime.combine(end - timedelta(days=rng.randint(0, 6)), time(10, 0)),
                 "employment": "在職", "plant": None})
@@ -386,7 +395,7 @@ def _write_accounts(w: Writer, rng: random.Random, agencies: list[tuple[str, str
     # A disabled (停用) account of a serving employee: not a review finding, but its queries are flagged.
     code = agencies[1][0]
     holder = [s for s in staff if s.agency_code == code][4]
-    accounts.append({"account": f"{code[:6].lower()}u05", "staff": holder, "agency": code, "role": "使用者",
+    accounts.append({"account": f"{code[:9]}u05", "staff": holder, "agency": code, "role": "使用者",
                      "status": "停用", "created": date(2023, 2, 1), "last_used": None, "employment": "在職",
                      "plant": "disabled"})
     accounts[8]["plant"] = "shared"  # used from a second agency's log below
@@ -394,8 +403,8 @@ def _write_accounts(w: Writer, rng: random.Random, agencies: list[tuple[str, str
     return accounts
 
 
-def _write_webir(w: Writer, rng: random.Random, agencies: list[tuple[str, str]], staff: list[Staff],
-                 accounts: list[dict], end: date, planted: dict) -> dict[str, int]:
+def write_webir(w: Writer, rng: random.Random, agencies: list[tuple[str, str]], staff: list[Staff],
+                 accounts: list[dict], end: date, planted: dict, spread: int = 7) -> dict[str, int]:
     """Query logs per agency per calendar month (the last two months with ten or more workdays)."""
     first = _month_start(end)
     last = first if len(_workdays(first, end)) >= 10 else _prev_month(first)
@@ -410,7 +419,7 @@ def _write_webir(w: Writer, rng: random.Random, agencies: list[tuple[str, str]],
         return {"agency_code": code, "account": account, "queried_at": f"{ts:%Y-%m-%d %H:%M:%S}", **extra}
 
     def row(account: str, ts: datetime, enc: str, case_no: str, reason: str, subject: str | None = None) -> list:
-        return [account, _d(ts.date(), enc), f"{ts:%H:%M:%S}", "L0101", subject or _fresh_id(rng, taken),
+        return [account, _d(ts.date(), enc), f"{ts:%H:%M:%S}", "L0101", subject or fresh_id(rng, taken),
                 case_no, reason, "查詢成功"]
 
     for ai, (code, _name) in enumerate(agencies):
@@ -420,7 +429,7 @@ def _write_webir(w: Writer, rng: random.Random, agencies: list[tuple[str, str]],
         for mi, (m_start, m_end) in enumerate(webir_months):
             workdays = _workdays(m_start, m_end)
             rows, seen = [], set()
-            for q in range(counts.get(ai, 24 + ai * 7)):
+            for q in range(counts.get(ai, 24 + (ai * spread) % 180)):
                 acc = pool[q % len(pool)]
                 d = rng.choice(workdays)
                 ts = datetime.combine(d, time(rng.randint(9, 16), rng.randint(0, 59), rng.randint(0, 59)))
@@ -482,7 +491,7 @@ def _write_webir(w: Writer, rng: random.Random, agencies: list[tuple[str, str]],
     return webir_counts
 
 
-def _write_incident(w: Writer, end: date, scope_from: datetime, scope_to: datetime) -> str:
+def write_incident(w: Writer, end: date, scope_from: datetime, scope_to: datetime) -> str:
     """A device-model incident on FACE8 (seed 003), known in the evening of `end`."""
     known = datetime.combine(end, time(20, 30))
     incident_id = f"INC-{end:%Y%m%d}-01"
