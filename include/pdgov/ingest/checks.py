@@ -65,55 +65,66 @@ def _case_map(v: str, mapping: dict[str, str]) -> str:
 
 
 def column_sql(c: Col, now_sql: str) -> tuple[str, str]:
-    """(typed expression, reason-if-wrong expression) for one contract column."""
+    """(typed expression over the delivered text, reason-if-wrong expression).
+
+    The reason expression reads the delivered text as ``_r_<name>`` and the typed value as
+    ``<name>`` (stage 2, over the typed table), so a good row costs one comparison: the
+    regular expressions that explain a failure run only on rows that failed.
+    """
     v = f"NULLIF(trim({c.name}), '')"
-    empty = f"{v} IS NULL"
+    r, t = f"_r_{c.name}", c.name
+    empty = f"{r} IS NULL"
     need = "" if c.nullable else f"WHEN {empty} THEN {_q(f'{c.zh} is empty')} "
+    guard = f"WHEN {empty} THEN NULL " if c.nullable else ""
     typed, bad = v, ""
     if c.kind == "agency_code":
-        bad = f"WHEN NOT regexp_full_match({v}, '{AGENCY_CODE_RE}') THEN {_q('agency code must be nine digits and an upper-case letter')} "
+        bad = f"WHEN NOT regexp_full_match({r}, '{AGENCY_CODE_RE}') THEN {_q('agency code must be nine digits and an upper-case letter')} "
     elif c.kind in ("timestamp", "date"):
-        typed = f"_pd_ts({v})" if c.kind == "timestamp" else f"CAST(_pd_ts({v}) AS DATE)"
-        bad = (f"WHEN NOT _pd_shape({v}) THEN {_q('not a date/time (expected 2026-10-05 08:01:23 or ROC 115/10/05 08:01:23)')} "
-               f"WHEN _pd_ts({v}) IS NULL THEN {_q('impossible date or time (no such day, or ROC year 0)')} ")
+        # Fast path for the common Gregorian form; the ROC shapes go through the regex macro.
+        ts = f"coalesce(try_strptime({v}, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d']), _pd_ts({v}))"
+        typed = ts if c.kind == "timestamp" else f"CAST({ts} AS DATE)"
+        bad = (f"WHEN {t} IS NULL AND NOT _pd_shape({r}) THEN "
+               f"{_q('not a date/time (expected 2026-10-05 08:01:23 or ROC 115/10/05 08:01:23)')} "
+               f"WHEN {t} IS NULL THEN {_q('impossible date or time (no such day, or ROC year 0)')} ")
         if c.not_future:
-            bad += f"WHEN _pd_ts({v}) > {now_sql} THEN {_q('date/time is in the future')} "
+            bad += f"WHEN {t} > {now_sql} THEN {_q('date/time is in the future')} "
     elif c.kind == "time":
         typed = f"_pd_time({v})"
-        bad = f"WHEN _pd_time({v}) IS NULL THEN {_q('not a time of day (expected 08:01:23)')} "
+        bad = f"WHEN {t} IS NULL THEN {_q('not a time of day (expected 08:01:23)')} "
     elif c.kind == "int":
         typed = f"TRY_CAST({v} AS BIGINT)"
-        bad = f"WHEN TRY_CAST({v} AS BIGINT) IS NULL OR TRY_CAST({v} AS BIGINT) < 0 THEN {_q('not a whole number')} "
+        bad = f"WHEN {t} IS NULL OR {t} < 0 THEN {_q('not a whole number')} "
     elif c.kind == "bool":
         typed = f"CAST({_case_map(v, c.allowed or {})} AS BOOLEAN)"
-        bad = f"WHEN {_case_map(v, c.allowed or {})} IS NULL THEN {_q('expected 是 or 否')} "
+        bad = f"WHEN {t} IS NULL THEN {_q('expected 是 or 否')} "
     elif c.kind == "code":
         typed = _case_map(v, c.allowed or {})
         allowed = "、".join(k for k in (c.allowed or {}) if not k.isascii())
-        bad = f"WHEN {typed} IS NULL THEN {_q(f'value not allowed (allowed: {allowed})')} "
+        bad = f"WHEN {t} IS NULL THEN {_q(f'value not allowed (allowed: {allowed})')} "
     elif c.kind == "code_list":
         item = _case_map("trim(x)", c.allowed or {})
         lst = f"list_transform(string_split_regex({v}, '[;；、,/]'), lambda x: {item})"
-        typed = f"array_to_string(list_sort(list_distinct({lst})), ';')"
-        bad = f"WHEN len(list_filter({lst}, lambda x: x IS NULL)) > 0 THEN {_q('unknown recognition method in the list')} "
+        typed = f"CASE WHEN len(list_filter({lst}, lambda x: x IS NULL)) = 0 THEN array_to_string(list_sort(list_distinct({lst})), ';') END"
+        bad = f"WHEN {t} IS NULL THEN {_q('unknown recognition method in the list')} "
     elif c.kind == "national_id":
         typed = v
-        bad = (f"WHEN regexp_full_match({v}, '^[a-z][12][0-9]{{8}}$') THEN {_q('national ID has a lower-case letter')} "
-               f"WHEN NOT regexp_full_match({v}, '{NATIONAL_ID_RE}') THEN "
+        bad = (f"WHEN regexp_full_match({r}, '^[a-z][12][0-9]{{8}}$') THEN {_q('national ID has a lower-case letter')} "
+               f"WHEN NOT regexp_full_match({r}, '{NATIONAL_ID_RE}') THEN "
                f"{_q('national ID is not one letter, 1 or 2, then eight digits')} "
-               f"WHEN NOT _pd_nid_ok({v}) THEN {_q('national ID checksum does not match')} ")
-    guard = f"WHEN {empty} THEN NULL " if c.nullable else ""
+               f"WHEN NOT _pd_nid_ok({r}) THEN {_q('national ID checksum does not match')} ")
     reason = f"CASE {need}{guard}{bad}END" if (need or bad) else "NULL"
     return typed, reason
 
 
-def typed_select(contract: Contract, present: list[str], now_sql: str) -> tuple[list[str], list[str]]:
-    typed, reasons = [], []
+def typed_select(contract: Contract, present: list[str], now_sql: str) -> tuple[list[str], list[str], list[str]]:
+    """Stage-1 expressions (typed values and the delivered text) and stage-2 reason expressions."""
+    typed, raw, reasons = [], [], []
     for c in contract.columns:
         if c.name not in present:
             typed.append(f"NULL AS {c.name}")
             continue
         t, r = column_sql(c, now_sql)
         typed.append(f"{t} AS {c.name}")
+        raw.append(f"NULLIF(trim({c.name}), '') AS _r_{c.name}")
         reasons.append(f"{r} AS \"_e_{c.name}\"")
-    return typed, reasons
+    return typed, raw, reasons

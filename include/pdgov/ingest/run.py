@@ -197,17 +197,22 @@ def _load_and_check(con, contract: Contract, csv_path: Path, header: list[str], 
         con.execute(f"ALTER TABLE _in ADD COLUMN agency_code VARCHAR DEFAULT '{agency_from_name}'")
         present.append("agency_code")
     now_sql = f"TIMESTAMP '{(_now_local() + FUTURE_TOLERANCE):%Y-%m-%d %H:%M:%S}'"
-    typed, reasons = typed_select(contract, present, now_sql)
+    typed, raw, reasons = typed_select(contract, present, now_sql)
     con.execute("DROP TABLE IF EXISTS _typed")
-    con.execute(f"CREATE TEMP TABLE _typed AS SELECT _line_no, {', '.join(typed + reasons)} FROM _in")
+    con.execute(f"CREATE TEMP TABLE _typed AS SELECT _line_no, {', '.join(typed + raw)} FROM _in")
+    con.execute("DROP TABLE _in")
     n_rows = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
     zh = {c.name: (header[i] if i in mapping and mapping[i] == c.name else c.zh) for c in contract.columns
           for i in [next((k for k, v in mapping.items() if v == c.name), -1)]}
     problems: list[tuple] = []
     if reasons:
         err_cols = [r.rsplit(" AS ", 1)[1].strip('"') for r in reasons]
+        any_bad = " OR ".join(f'"{e}" IS NOT NULL' for e in err_cols)
+        con.execute("DROP TABLE IF EXISTS _bad")
+        con.execute(f"CREATE TEMP TABLE _bad AS SELECT * FROM (SELECT _line_no, {', '.join(reasons)} FROM _typed) "
+                    f"WHERE {any_bad} ORDER BY _line_no LIMIT {MAX_REJECTIONS_PER_FILE}")
         union = " UNION ALL ".join(
-            f"SELECT _line_no, '{e[3:]}' AS col, \"{e}\" AS reason FROM _typed WHERE \"{e}\" IS NOT NULL"
+            f"SELECT _line_no, '{e[3:]}' AS col, \"{e}\" AS reason FROM _bad WHERE \"{e}\" IS NOT NULL"
             for e in err_cols)
         for line_no, col, reason in con.execute(
                 f"SELECT * FROM ({union}) ORDER BY _line_no, col LIMIT {MAX_REJECTIONS_PER_FILE}").fetchall():
@@ -215,11 +220,16 @@ def _load_and_check(con, contract: Contract, csv_path: Path, header: list[str], 
     if contract.key and not problems:
         key_cols = [k for k in contract.key if k in present or k == "agency_code"]
         keys = ", ".join(key_cols)
-        for line_no, first in con.execute(
-            f"""SELECT _line_no, first_line FROM (SELECT _line_no, min(_line_no) OVER (PARTITION BY {keys}) AS first_line
-                FROM _typed) WHERE _line_no <> first_line ORDER BY _line_no LIMIT {MAX_REJECTIONS_PER_FILE}"""
-        ).fetchall():
-            problems.append((line_no, None, f"duplicate of line {first} (same {', '.join(key_cols)})"))
+        has_dups = con.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM _typed GROUP BY ALL_KEYS HAVING count(*) > 1)".replace(
+                "ALL_KEYS", keys)).fetchone()[0]
+        if has_dups:
+            for line_no, first in con.execute(
+                f"""SELECT _line_no, first_line FROM (SELECT _line_no, min(_line_no) OVER (PARTITION BY {keys})
+                    AS first_line FROM _typed) WHERE _line_no <> first_line ORDER BY _line_no
+                    LIMIT {MAX_REJECTIONS_PER_FILE}"""
+            ).fetchall():
+                problems.append((line_no, None, f"duplicate of line {first} (same {', '.join(key_cols)})"))
     return problems, n_rows
 
 
@@ -250,8 +260,10 @@ def _accept(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, 
         cols = ", ".join(c.name for c in contract.columns)
         select = f"SELECT {cols}, {lineage} FROM _typed"
     loaded_at = _now_local()
-    con.execute("DROP TABLE IF EXISTS _out")
-    con.execute(f"CREATE TEMP TABLE _out AS {select}", [f.name, loaded_at, run_id])
+    con.execute("DROP VIEW IF EXISTS _out")
+    con.execute(f"CREATE TEMP VIEW _out AS {select}".replace("? AS _source_file", f"{_sql_str(f.name)} AS _source_file")
+                .replace("? AS _loaded_at", f"TIMESTAMP '{loaded_at:%Y-%m-%d %H:%M:%S.%f}' AS _loaded_at")
+                .replace("? AS _run_id", f"{_sql_str(run_id)} AS _run_id"))
     _pandera_gate(con, src)
     table = f"raw.{contract.table}"
     archived_as = f"{sha[:16]}__{f.name}"
@@ -284,6 +296,10 @@ def _accept(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, 
     if dropped:
         log.warning("pdgov: %s %s: %s", src, f.name, notes)
     return {"file_name": f.name, "sha256": sha, "status": "loaded", "rows": n_rows, "dropped_columns": dropped}
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _pandera_gate(con, source: str) -> None:
