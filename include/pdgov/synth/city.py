@@ -74,49 +74,48 @@ def _sql_list(values: list[str]) -> str:
     return "[" + ", ".join(f"'{v}'" for v in values) + "]"
 
 
-def _stamp_sql(ts: str, roc: bool, h: str) -> str:
-    greg = f"strftime({ts}, '%Y-%m-%d %H:%M:%S')"
+def _stamp_sql(days: list[date], k: str, sec: str, roc: bool, h: str) -> str:
+    """打卡時間 text: the workday from a literal list (no per-row date formatting), then the clock time.
+
+    Big5 files carry ROC dates (`115/10/05 08:01:23`) on four rows in five and Gregorian on the
+    rest, as mixed exports do. Workday lists are at most a year or so long, so literals stay small.
+    """
+    clock = f"CAST(TIME '00:00:00' + to_seconds(CAST({sec} AS BIGINT)) AS VARCHAR)"
+    greg = f"{_sql_list([d.isoformat() for d in days])}[{k} + 1]"
     if not roc:
-        return greg
-    roc_txt = f"printf('%d/%02d/%02d ', year({ts}) - 1911, month({ts}), day({ts})) || strftime({ts}, '%H:%M:%S')"
-    return f"CASE WHEN {h} % 5 = 0 THEN {greg} ELSE {roc_txt} END"  # a fifth keeps Gregorian dates
+        return f"{greg} || ' ' || {clock}"
+    roc_list = _sql_list([f"{d.year - 1911}/{d.month:02d}/{d.day:02d}" for d in days])
+    return f"CASE WHEN {h} % 5 = 0 THEN {greg} ELSE {roc_list}[{k} + 1] END || ' ' || {clock}"
 
 
-def agency_punch_sql(code: str, emp_prefix: str, staff: int, agency_seed: int, period_seed: int, first_day: date,
-                     n_workdays: int, dev_ids: list[str], dev_methods: list[str], card_ok: list[bool],
+# on duty 07:30–08:30, off duty 17:10–18:15 (seconds after midnight)
+_SECONDS = "CASE WHEN p = 0 THEN 27000 + h % 3600 ELSE 61800 + h % 3900 END"
+
+
+def agency_punch_sql(code: str, emp_prefix: str, staff: int, agency_seed: int, period_seed: int,
+                     workdays: list[date], dev_ids: list[str], dev_methods: list[str], card_ok: list[bool],
                      roc: bool) -> str:
-    """All punches of one agency for `n_workdays` workdays from `first_day` (a weekday), in row order.
+    """All punches of one agency on `workdays`, in row order.
 
     Row i is person (i // 2) % staff on workday i // (2 * staff), on duty when i is even; how a
     person punches depends on `agency_seed` only, the minutes on `period_seed` too. Only
     integers, dates and our own code/ID literals are interpolated: nothing read from outside.
     """
-    monday = first_day - timedelta(days=first_day.weekday())
-    k0 = first_day.weekday()
-    n_dev = len(dev_ids)
-    idx = f"(s % {n_dev} + 1)"
-    ts = "ts"
+    idx = f"(s % {len(dev_ids)} + 1)"
     card = "[" + ", ".join("true" if c else "false" for c in card_ok) + "]"
     return f"""
         SELECT '{code}' AS "機關代碼",
                printf('{emp_prefix}%04d', s + 1) AS "員工編號",
-               {_stamp_sql(ts, roc, "h")} AS "打卡時間",
+               {_stamp_sql(workdays, "k", _SECONDS, roc, "h")} AS "打卡時間",
                CASE WHEN cls < 8 THEN {_sql_list(dev_ids)}[{idx}] ELSE '' END AS "設備編號",
                CASE WHEN cls < 7 OR (cls = 7 AND NOT {card}[{idx}])
                          THEN {_sql_list(dev_methods)}[{idx}]
                     WHEN cls = 7 THEN '卡片' WHEN cls = 8 THEN '行動打卡' ELSE 'WebITR' END AS "辨識方式"
         FROM (
-            SELECT s, cls, h,
-                   TIMESTAMP '{monday.isoformat()} 00:00:00'
-                     + to_days(CAST((k // 5) * 7 + k % 5 AS INTEGER))
-                     + to_seconds(CAST(CASE WHEN p = 0 THEN 27000 + h % 3600 ELSE 61800 + h % 3900 END AS BIGINT))
-                     AS ts
-            FROM (
-                SELECT i % 2 AS p, (i // 2) % {staff} AS s, {k0} + i // {2 * staff} AS k,
-                       {_cls_sql(f"((i // 2) % {staff})", agency_seed)} AS cls,
-                       hash(i + {period_seed}) AS h
-                FROM range({staff * 2 * n_workdays}) t(i)
-            )
+            SELECT i % 2 AS p, (i // 2) % {staff} AS s, i // {2 * staff} AS k,
+                   {_cls_sql(f"((i // 2) % {staff})", agency_seed)} AS cls,
+                   hash(i + {period_seed}) AS h
+            FROM range({staff * 2 * len(workdays)}) t(i)
         )
     """
 
@@ -156,25 +155,19 @@ def punch_csv(path: Path, rows: int, seed: int = 7, encoding: str = "utf-8") -> 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     per = STAFF // N_AGENCIES
-    roc = encoding == "cp950"
+    per_day = 2 * per * N_AGENCIES
+    days = _workdays(date(2021, 1, 4), date(2021, 1, 4) + timedelta(days=7 * (int(rows) // per_day // 5 + 2)))
     sql = f"""
         SELECT printf('3790%05d', a) || chr(CAST(65 + a % 26 AS INTEGER)) AS "機關代碼",
                printf('%03d%04d', a, s + 1) AS "員工編號",
-               {_stamp_sql("ts", roc, "h")} AS "打卡時間",
+               {_stamp_sql(days, "k", _SECONDS, encoding == "cp950", "h")} AS "打卡時間",
                CASE WHEN cls < 8 THEN printf('D%05d%02d', a, s % 6 + 1) ELSE '' END AS "設備編號",
                CASE WHEN cls < 7 THEN ['指紋', '臉部', '指靜脈', '掌形', '指紋', '臉部'][s % 6 + 1]
                     WHEN cls = 7 THEN '卡片' WHEN cls = 8 THEN '行動打卡' ELSE 'WebITR' END AS "辨識方式"
         FROM (
-            SELECT a, s, cls, h,
-                   TIMESTAMP '2021-01-04 00:00:00' + to_days(CAST((k // 5) * 7 + k % 5 AS INTEGER))
-                     + to_seconds(CAST(CASE WHEN p = 0 THEN 27000 + h % 3600 ELSE 61800 + h % 3900 END AS BIGINT))
-                     AS ts
-            FROM (
-                SELECT i % 2 AS p, (i // 2) % {per} AS s, (i // {2 * per}) % {N_AGENCIES} AS a,
-                       i // {2 * per * N_AGENCIES} AS k,
-                       {_cls_sql(f"(i // 2) % {per}", seed)} AS cls, hash(i + {seed}) AS h
-                FROM range({int(rows)}) t(i)
-            )
+            SELECT i % 2 AS p, (i // 2) % {per} AS s, (i // {2 * per}) % {N_AGENCIES} AS a, i // {per_day} AS k,
+                   {_cls_sql(f"(i // 2) % {per}", seed)} AS cls, hash(i + {seed}) AS h
+            FROM range({int(rows)}) t(i)
         )
     """
     con = _connect()
@@ -259,7 +252,7 @@ def generate_city(home: Path, seed: int, end: date, years: float = 5.0, n_agenci
                 continue
             for code, ai, aseed, dev_ids, methods, card_ok, _classes in agency_meta:
                 enc = ["utf-8", "cp950", "utf-8-sig"][ai % 3]
-                sql = agency_punch_sql(code, f"{ai:03d}", staff_of[ai], aseed, aseed + p0.year, wd[0], len(wd),
+                sql = agency_punch_sql(code, f"{ai:03d}", staff_of[ai], aseed, aseed + p0.year, wd,
                                        dev_ids, methods, card_ok, roc=enc == "cp950")
                 path = home / "landing" / "punches" / f"{code}_差勤刷卡_{p0:%Y%m%d}_{p1:%Y%m%d}.csv"
                 _copy(con, sql, path, enc, tmp)

@@ -8,14 +8,23 @@ from datetime import date
 from pathlib import Path
 
 
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("synth", help="write synthetic landing data (seeded) into PDGOV_HOME/landing")
     p.add_argument("--scale", choices=["demo", "city"], default="demo")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--end", type=date.fromisoformat, default=None, help="last day of data (default: yesterday)")
-    p.add_argument("--history-years", type=float, default=None, help="demo: add sparse punch history")
-    p.add_argument("--years", type=float, default=None, help="city: years of punches (default 5)")
-    p.add_argument("--home", type=Path, default=None, help="PDGOV_HOME to write into")
+    p.add_argument("--end", type=_date, default=None, help="last day of data (default: yesterday in Asia/Taipei)")
+    p.add_argument("--history-years", type=float, default=None,
+                   help="demo: sparse punch history back this many years (retention needs ~5.5)")
+    p.add_argument("--years", type=float, default=None,
+                   help="city: years of full punch history (default 5; a fraction for benchmarks)")
+    p.add_argument("--home", type=Path, default=None, help="PDGOV_HOME to write into (default: $PDGOV_HOME)")
     p.set_defaults(func=run)
 
 
@@ -28,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     m = generate(p.home, scale=args.scale, seed=args.seed, end=args.end, history_years=args.history_years,
                  years=args.years)
-    print(f"pdgov synth: {args.scale}, seed {args.seed}, {len(m['files'])} files in {time.monotonic() - t0:.1f}s "
-          f"under {p.landing}: " + ", ".join(f"{k} {v}" for k, v in m["expected_rows"].items()))
+    print(f"pdgov synth: {args.scale}, seed {args.seed}, end {m['end']}: {len(m['files'])} files in "
+          f"{time.monotonic() - t0:.1f}s under {p.landing}: "
+          + ", ".join(f"{k} {v:,}" for k, v in m["expected_rows"].items()))
+    print(f"  manifest: {p.home / 'synth_manifest.json'}")
     return 0

@@ -103,9 +103,8 @@ class Writer:
 
         path = self.home / "landing" / source / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "設備清冊"
+        wb = Workbook(write_only=True)  # streams rows: the city inventory has 2,000 of them
+        ws = wb.create_sheet("設備清冊")
         ws.append(header)
         for r in rows:
             ws.append(r)
@@ -304,9 +303,18 @@ def fresh_id(rng: random.Random, taken: set[str], letters: str = "ABCDEFGHJKLMNP
             return nid
 
 
+def _by_agency(staff: list[Staff]) -> dict[str, list[Staff]]:
+    out: dict[str, list[Staff]] = {}
+    for s in staff:
+        out.setdefault(s.agency_code, []).append(s)
+    return out
+
+
 def write_roster(w: Writer, rng: random.Random, agencies: list[tuple[str, str]], staff: list[Staff]) -> None:
+    """One roster file per agency, and a supplement with a bad checksum that must be refused."""
+    by_agency = _by_agency(staff)
     for code, _name in agencies:
-        rows = [[s.agency_code, s.employee_no, s.national_id, s.name, s.email] for s in staff if s.agency_code == code]
+        rows = [[s.agency_code, s.employee_no, s.national_id, s.name, s.email] for s in by_agency[code]]
         w.csv("roster", f"{code}_員工名冊.csv", ROSTER_HEADER, rows)
     # A supplementary roster with one bad checksum on line 4: refused whole.
     code = agencies[0][0]
@@ -325,6 +333,7 @@ def _write_punches(w: Writer, rng: random.Random, agencies: list[tuple[str, str]
     The current window is the 30 days ending at `end`; `history_years` adds sparse older months
     (a tenth of the staff) for the retention rules. Returns every accepted punch written.
     """
+    by_agency = _by_agency(staff)
     first = _month_start(end)
     months: list[tuple[date, date]] = [(first, end)]
     if window_start < first:
@@ -340,7 +349,7 @@ def _write_punches(w: Writer, rng: random.Random, agencies: list[tuple[str, str]
     punched: list[tuple] = []
     for ai, (code, _name) in enumerate(agencies):
         enc = ["utf-8", "cp950", "utf-8-sig"][ai % 3]
-        members = [s for s in staff if s.agency_code == code]
+        members = by_agency[code]
         for mi, (m_start, m_end) in enumerate(months):
             sample = members if mi < recent else members[: max(3, len(members) // 10)]
             rows = []
@@ -370,9 +379,10 @@ def write_bad_punches(w: Writer, s0: Staff) -> None:
 def write_accounts(w: Writer, rng: random.Random, agencies: list[tuple[str, str]], staff: list[Staff],
                     end: date, planted: dict) -> list[dict]:
     """Four accounts per agency, then the planted review findings (seed 004 §6(6))."""
+    by_agency = _by_agency(staff)
     accounts: list[dict] = []
     for code, _name in agencies:
-        members = [s for s in staff if s.agency_code == code]
+        members = by_agency[code]
         for k in range(4):
             accounts.append({
                 "account": f"{code[:9]}u{k + 1:02d}", "staff": members[k], "agency": code,
@@ -394,7 +404,7 @@ def write_accounts(w: Writer, rng: random.Random, agencies: list[tuple[str, str]
     planted["duplicate_accounts"].append(sorted([dup_of["account"], dup["account"]]))
     # A disabled (停用) account of a serving employee: not a review finding, but its queries are flagged.
     code = agencies[1][0]
-    holder = [s for s in staff if s.agency_code == code][4]
+    holder = by_agency[code][4]
     accounts.append({"account": f"{code[:9]}u05", "staff": holder, "agency": code, "role": "使用者",
                      "status": "停用", "created": date(2023, 2, 1), "last_used": None, "employment": "在職",
                      "plant": "disabled"})
@@ -406,6 +416,7 @@ def write_accounts(w: Writer, rng: random.Random, agencies: list[tuple[str, str]
 def write_webir(w: Writer, rng: random.Random, agencies: list[tuple[str, str]], staff: list[Staff],
                  accounts: list[dict], end: date, planted: dict, spread: int = 7) -> dict[str, int]:
     """Query logs per agency per calendar month (the last two months with ten or more workdays)."""
+    by_agency = _by_agency(staff)
     first = _month_start(end)
     last = first if len(_workdays(first, end)) >= 10 else _prev_month(first)
     webir_months = [(_prev_month(last), last - timedelta(days=1)),
@@ -425,7 +436,7 @@ def write_webir(w: Writer, rng: random.Random, agencies: list[tuple[str, str]], 
     for ai, (code, _name) in enumerate(agencies):
         enc = "cp950" if ai % 3 == 1 else "utf-8"
         pool = [a for a in accounts if a["agency"] == code and a["plant"] in (None, "shared")]
-        members = [s for s in staff if s.agency_code == code]
+        members = by_agency[code]
         for mi, (m_start, m_end) in enumerate(webir_months):
             workdays = _workdays(m_start, m_end)
             rows, seen = [], set()

@@ -29,7 +29,7 @@ def is_valid(nid: str) -> bool:
 
 
 def make(rng: random.Random, letter: str = "A") -> str:
-    first_eight = str(rng.choice("12")) + "".join(str(rng.randrange(10)) for _ in range(7))
+    first_eight = f"{rng.randrange(1, 3)}{rng.randrange(10_000_000):07d}"  # sex digit, then seven digits
     return f"{letter}{first_eight}{check_digit(letter, first_eight)}"
 
 
