@@ -11,7 +11,7 @@ ranked as (
     from source
 )
 select
-    md5(concat_ws('|', agency_code, employee_no, strftime(punched_at, '%Y-%m-%d %H:%M:%S'),
+    md5(concat_ws('|', agency_code, employee_no, {{ pdgov_format_ts('punched_at', '%Y-%m-%d %H:%M:%S') }},
                   coalesce(device_id, ''), method)) as punch_key,
     agency_code,
     employee_no,

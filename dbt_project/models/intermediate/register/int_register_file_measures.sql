@@ -1,20 +1,38 @@
--- What each agency actually holds, per personal-data file, measured from the data (seed 002 §37 ¶2 (十四)).
+-- What each agency actually holds, per personal-data file, measured from the data (seed 002 §37 ¶2
+-- (十四)) as of the run's date, so a backfill measures the register as it stood that day.
+-- biometric_enrolment: people enrolled = distinct staff who punched with a biometric method; an agency
+-- with a biometric device but no biometric punch yet still holds the file (templates live on the device).
+{% set as_of = pdgov_as_of() %}
 with punches as (
+    select * from {{ ref('stg_punches') }} where punch_date <= {{ as_of }}
+),
+biometric_devices as (
+    select agency_code, count(*) as device_count
+    from {{ ref('stg_devices') }}
+    where has_biometrics and (in_service_since is null or in_service_since <= {{ as_of }})
+    group by 1
+),
+punch_files as (
     select agency_code, 'punches' as dataset, count(*) as record_count,
            count(distinct employee_no) as people_count,
            min(punch_date) as first_record_date, max(punch_date) as last_record_date,
            max(loaded_at) as last_loaded_at
-    from {{ ref('stg_punches') }}
+    from punches
+    group by 1
+),
+biometric_punches as (
+    select agency_code, count(distinct employee_no) as people, min(punch_date) as first_date,
+           max(punch_date) as last_date, max(loaded_at) as last_loaded_at
+    from punches
+    where is_biometric
     group by 1
 ),
 biometric as (
-    select agency_code, 'biometric_enrolment' as dataset, count(distinct employee_no) as record_count,
-           count(distinct employee_no) as people_count,
-           min(punch_date) as first_record_date, max(punch_date) as last_record_date,
-           max(loaded_at) as last_loaded_at
-    from {{ ref('stg_punches') }}
-    where is_biometric
-    group by 1
+    select coalesce(p.agency_code, d.agency_code) as agency_code, 'biometric_enrolment' as dataset,
+           coalesce(p.people, 0) as record_count, coalesce(p.people, 0) as people_count,
+           p.first_date as first_record_date, p.last_date as last_record_date, p.last_loaded_at
+    from biometric_punches p
+    full outer join biometric_devices d on d.agency_code = p.agency_code
 ),
 webir as (
     select agency_code, 'webir' as dataset, count(*) as record_count,
@@ -22,6 +40,7 @@ webir as (
            min(query_date) as first_record_date, max(query_date) as last_record_date,
            max(loaded_at) as last_loaded_at
     from {{ ref('stg_webir_queries') }}
+    where query_date <= {{ as_of }}
     group by 1
 ),
 accounts as (
@@ -30,6 +49,7 @@ accounts as (
            min(created_at) as first_record_date, max(cast(last_used_at as date)) as last_record_date,
            cast(null as timestamp) as last_loaded_at
     from {{ ref('stg_webir_accounts') }}
+    where created_at is null or created_at <= {{ as_of }}
     group by 1
 ),
 roster as (
@@ -40,8 +60,12 @@ roster as (
     from {{ ref('stg_roster') }}
     group by 1
 )
-select * from punches
-union all select * from biometric
-union all select * from webir
-union all select * from accounts
-union all select * from roster
+select m.*, coalesce(d.device_count, 0) as biometric_device_count
+from (
+    select * from punch_files
+    union all select * from biometric
+    union all select * from webir
+    union all select * from accounts
+    union all select * from roster
+) m
+left join biometric_devices d on d.agency_code = m.agency_code

@@ -1,13 +1,26 @@
 -- Data categories seen in the data, per agency and file, so the register cannot drift from reality:
--- a biometric punch means biometric data (C011 個人描述) is processed; a WebIR subject or a roster
--- entry means national IDs (C003 政府資料中之辨識者) are.
+-- a biometric punch or a device that recognises a biometric means biometric data (C011 個人描述) is
+-- processed in the biometric_enrolment file; a WebIR subject or a roster entry means national IDs
+-- (C003 政府資料中之辨識者) are; an employee number shaped like a national ID (letter + 1/2 + 8 digits)
+-- in a punch export means national IDs sit in the punch file too.
+{% set as_of = pdgov_as_of() %}
 select distinct agency_code, 'biometric_enrolment' as dataset, 'C011' as category_code,
        'biometric recognition used for punches (' || method || ')' as evidence
 from {{ ref('stg_punches') }}
-where is_biometric
+where is_biometric and punch_date <= {{ as_of }}
+union all
+select distinct agency_code, 'biometric_enrolment', 'C011',
+       'device ' || device_id || ' recognises ' || modalities
+from {{ ref('stg_devices') }}
+where has_biometrics
+union all
+select distinct agency_code, 'punches', 'C003', 'employee numbers shaped like national IDs in punch exports'
+from {{ ref('stg_punches') }}
+where regexp_matches(employee_no, '^[A-Z][12][0-9]{8}$') and punch_date <= {{ as_of }}
 union all
 select distinct agency_code, 'webir', 'C003', 'national IDs of queried persons in the WebIR log'
 from {{ ref('stg_webir_queries') }}
+where query_date <= {{ as_of }}
 union all
 select distinct agency_code, 'roster', 'C003', 'national IDs (as HMAC) in the staff roster'
 from {{ ref('stg_roster') }}

@@ -1,14 +1,29 @@
--- Every WebIR query with the flags of seed 004 §12(1) and §8. Office hours: Monday–Friday
--- 08:00–18:00 Asia/Taipei (var office_hours_start/end); an account is not active when its holder
--- resigned, retired or transferred, or the account is disabled.
+-- Every WebIR query up to the run's date with the flags of seed 004 §12(1) and §8:
+--   missing_case_or_reason  no 案號 or no 事由;
+--   after_hours             outside office hours: Monday–Friday 08:00–18:00 Asia/Taipei (vars
+--                           office_hours_start / office_hours_end), so weekends and nights are flagged;
+--   inactive_account        the account was not active at the time of the query: unknown to the account
+--                           roster, created after the query, or — in the roster snapshot in force on the
+--                           query's day (the latest delivered on or before it, else the earliest) —
+--                           disabled or held by someone transferred, resigned or retired;
+--   colleague_lookup        the subject is on the querying agency's own staff roster (§8);
+--   self_lookup             the subject is the account holder.
 {% set start_h = var('office_hours_start', 8) %}
 {% set end_h = var('office_hours_end', 18) %}
 with q as (
     select * from {{ ref('stg_webir_queries') }}
-    where query_date <= cast('{{ var("as_of_date") }}' as date)
+    where query_date <= {{ pdgov_as_of() }}
 ),
-acc as (
-    select * from {{ ref('stg_webir_accounts') }}
+state_at_time as (
+    select q.query_key, s.account, s.employee_no, s.agency_code, s.status, s.employment, s.created_at,
+        row_number() over (
+            partition by q.query_key
+            order by case when s.snapshot_date <= q.query_date then 0 else 1 end,
+                     case when s.snapshot_date <= q.query_date then s.snapshot_date end desc,
+                     s.snapshot_date
+        ) as _rn
+    from q
+    join {{ ref('int_webir_account_snapshots') }} s on s.account = q.account
 ),
 roster as (
     select * from {{ ref('stg_roster') }}
@@ -16,28 +31,30 @@ roster as (
 flagged as (
     select
         q.*,
-        cast(date_trunc('month', q.queried_at) as date) as audit_month,
+        cast({{ dbt.date_trunc('month', 'q.queried_at') }} as date) as audit_month,
         (q.case_no is null or q.reason is null) as flag_missing_case_or_reason,
         (extract(isodow from q.queried_at) > 5
          or extract(hour from q.queried_at) < {{ start_h }}
          or extract(hour from q.queried_at) >= {{ end_h }}) as flag_after_hours,
-        (a.account is null or a.status <> 'active' or a.employment <> 'employed') as flag_inactive_account,
+        (a.account is null or a.status <> 'active' or a.employment <> 'employed'
+         or (a.created_at is not null and a.created_at > q.query_date)) as flag_inactive_account,
         exists (select 1 from roster r where r.agency_code = q.agency_code and r.national_id_hmac = q.subject_hmac
-                and (a.employee_no is null or r.employee_no <> a.employee_no)) as flag_colleague_lookup,
+                and (a.employee_no is null or r.agency_code <> a.agency_code
+                     or r.employee_no <> a.employee_no)) as flag_colleague_lookup,
         exists (select 1 from roster r where r.agency_code = a.agency_code and r.employee_no = a.employee_no
                 and r.national_id_hmac = q.subject_hmac) as flag_self_lookup
     from q
-    left join acc a on a.account = q.account
+    left join state_at_time a on a.query_key = q.query_key and a._rn = 1
 )
 select
     *,
-    array_to_string(list_filter([
+    concat_ws(',',
         case when flag_missing_case_or_reason then 'missing_case_or_reason' end,
         case when flag_after_hours then 'after_hours' end,
         case when flag_inactive_account then 'inactive_account' end,
         case when flag_colleague_lookup then 'colleague_lookup' end,
         case when flag_self_lookup then 'self_lookup' end
-    ], lambda f: f is not null), ',') as flags,
+    ) as flags,
     (flag_missing_case_or_reason or flag_after_hours or flag_inactive_account
      or flag_colleague_lookup or flag_self_lookup) as is_flagged
 from flagged

@@ -1,40 +1,74 @@
--- 帳號清查 (seed 004 §6(6)): duplicate accounts for one person, accounts idle past the threshold
--- (var idle_days, default 90 days as of the run's date), holders transferred, resigned or retired while
--- the account is still active, and signs of shared use (one account in two agencies' logs).
+-- 帳號清查 (seed 004 §6(6)), as of the run's date, on the account roster as then known
+-- (int_webir_accounts_as_of). Findings, one row per account and finding:
+--   duplicate    one person holds more than one active account — same agency and employee number, or
+--                the same national ID (roster HMAC) across agencies;
+--   idle         an active account with no use for more than var idle_days (default 90) days before the
+--                run's date, counting both the roster's last-used date and the account's own queries;
+--   transferred / resigned / retired   the holder left the post but the account is still active;
+--   shared       signs of shared use: the account appears in two agencies' query logs, or it queried
+--                twice within var shared_window_minutes (default 2) minutes from two agencies' logs,
+--                or from two different source systems' logs at once (overlapping sessions).
 {% set idle_days = var('idle_days', 90) %}
-with acc as (select * from {{ ref('stg_webir_accounts') }}),
-q as (select * from {{ ref('stg_webir_queries') }}),
+{% set window_min = var('shared_window_minutes', 2) %}
+{% set as_of = pdgov_as_of() %}
+with acc as (
+    select * from {{ ref('int_webir_accounts_as_of') }}
+    where created_at is null or created_at <= {{ as_of }}
+),
+active as (
+    select * from acc where status = 'active'
+),
+q as (
+    select * from {{ ref('stg_webir_queries') }} where query_date <= {{ as_of }}
+),
+dup_people as (
+    select person_key, count(*) as n, string_agg(account, '、' order by account) as accounts
+    from active group by 1 having count(*) > 1
+),
 dup as (
     select a.account, a.agency_code, 'duplicate' as finding,
-        '同一人(員工編號 ' || a.employee_no || ')持有 ' || cast(n.n as varchar) || ' 個帳號' as detail
-    from acc a
-    join (select agency_code, employee_no, count(*) as n from acc where status = 'active' group by 1, 2 having count(*) > 1) n
-      on n.agency_code = a.agency_code and n.employee_no = a.employee_no
-    where a.status = 'active'
+        '同一人(員工編號 ' || a.employee_no || ')持有 ' || cast(d.n as varchar) || ' 個啟用帳號：' || d.accounts as detail
+    from active a join dup_people d on d.person_key = a.person_key
 ),
 idle as (
     select account, agency_code, 'idle',
-        '逾 {{ idle_days }} 日未使用(最後使用 ' || coalesce(strftime(last_used_at, '%Y-%m-%d'), '從未') || ')'
-    from acc
-    where status = 'active'
-      and (last_used_at is null
-           or cast(last_used_at as date) < cast('{{ var("as_of_date") }}' as date) - interval {{ idle_days }} day)
+        '逾 {{ idle_days }} 日未使用(最後使用 ' || coalesce({{ pdgov_format_ts('last_activity_at', '%Y-%m-%d') }}, '從未') || ')'
+    from active
+    where last_activity_at is null
+       or cast(last_activity_at as date) < cast({{ dbt.dateadd('day', -idle_days, as_of) }} as date)
 ),
 moved as (
     select account, agency_code, employment,
         case employment when 'transferred' then '持有人已調職，帳號仍啟用'
                         when 'resigned' then '持有人已離職，帳號仍啟用'
                         else '持有人已退休，帳號仍啟用' end
-    from acc
-    where status = 'active' and employment in ('transferred', 'resigned', 'retired')
+    from active
+    where employment in ('transferred', 'resigned', 'retired')
+),
+two_agencies as (
+    select q.account, count(distinct q.agency_code) as n,
+           string_agg(distinct q.agency_code, '、' order by q.agency_code) as agencies
+    from q group by 1 having count(distinct q.agency_code) > 1
+),
+overlapping as (
+    select q1.account, count(*) as n, min(q1.queried_at) as first_at
+    from q q1
+    join q q2 on q2.account = q1.account and q2.query_key <> q1.query_key
+         and q2.queried_at between q1.queried_at and {{ dbt.dateadd('minute', window_min, 'q1.queried_at') }}
+         and (q2.agency_code <> q1.agency_code or q2.source_file <> q1.source_file)
+    group by 1
 ),
 shared as (
-    select a.account, a.agency_code, 'shared',
-        '同一帳號出現於 ' || cast(count(distinct q.agency_code) as varchar) || ' 個機關之查詢日誌：'
-        || string_agg(distinct q.agency_code, '、')
-    from q join acc a on a.account = q.account
-    group by a.account, a.agency_code
-    having count(distinct q.agency_code) > 1
+    select coalesce(t.account, o.account) as account, a.agency_code, 'shared',
+        concat_ws('；',
+            case when t.account is not null then
+                '同一帳號出現於 ' || cast(t.n as varchar) || ' 個機關之查詢日誌：' || t.agencies end,
+            case when o.account is not null then
+                '{{ window_min }} 分鐘內自不同日誌重疊使用 ' || cast(o.n as varchar) || ' 次(首次 '
+                || {{ pdgov_format_ts('o.first_at', '%Y-%m-%d %H:%M') }} || ')' end)
+    from two_agencies t
+    full outer join overlapping o on o.account = t.account
+    left join acc a on a.account = coalesce(t.account, o.account)
 )
 select * from dup
 union all select * from idle

@@ -3,7 +3,7 @@
 -- query. Re-derivable by hand: sample_seed is recorded; order the month's unflagged queries by
 -- md5(sample_seed || query_key) and take the first k = greatest(10, ceil(0.03 × queries in the month)).
 with q as (
-    select *, '{{ var("audit_seed", "pdgov-webir") }}|' || agency_code || '|' || strftime(audit_month, '%Y-%m')
+    select *, '{{ var("audit_seed", "pdgov-webir") }}|' || agency_code || '|' || {{ pdgov_format_ts('audit_month', '%Y-%m') }}
         as sample_seed
     from {{ ref('int_webir_query_flags') }}
 ),

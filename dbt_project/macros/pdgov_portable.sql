@@ -1,0 +1,22 @@
+{#- Small cross-database helpers: the project runs on DuckDB and, later, on PostgreSQL
+    (--target postgres). dbt's own cross-database macros cover dates and strings; these cover the
+    rest the models need, dispatched per adapter. -#}
+
+{#- A timestamp or date as text, with a strftime-style pattern ('%Y-%m-%d', '%Y-%m', '%Y-%m-%d %H:%M'). -#}
+{% macro pdgov_format_ts(expr, fmt) -%}
+    {{ return(adapter.dispatch('pdgov_format_ts', 'pdgov')(expr, fmt)) }}
+{%- endmacro %}
+
+{% macro default__pdgov_format_ts(expr, fmt) -%}
+    strftime({{ expr }}, '{{ fmt }}')
+{%- endmacro %}
+
+{% macro postgres__pdgov_format_ts(expr, fmt) -%}
+    to_char({{ expr }}, '{{ fmt | replace('%Y', 'YYYY') | replace('%m', 'MM') | replace('%d', 'DD') | replace('%H', 'HH24') | replace('%M', 'MI') | replace('%S', 'SS') }}')
+{%- endmacro %}
+
+{#- The run's as-of date (dbt var as_of_date, set by pdgov from the DAG run's logical date) as a DATE
+    literal. Every "as of" rule uses this, never current_date, so a backfill sees the world as it was. -#}
+{% macro pdgov_as_of() -%}
+    cast('{{ var("as_of_date") }}' as date)
+{%- endmacro %}

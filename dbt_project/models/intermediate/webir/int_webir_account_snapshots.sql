@@ -1,0 +1,24 @@
+-- Every delivered state of every WebIR account, one row per account and roster snapshot date, with the
+-- person behind it (roster HMAC of the national ID, when the holder is on the roster). The snapshot
+-- history lets a query be judged against the account's state at the time, and a backfill see the
+-- roster as it stood on its date. A re-delivered snapshot keeps its latest load.
+with ranked as (
+    select *,
+        row_number() over (partition by account, snapshot_date order by _loaded_at desc, _source_file desc) as _rn
+    from {{ source('raw', 'webir_accounts') }}
+)
+select
+    a.account,
+    a.employee_no,
+    a.agency_code,
+    a.role,
+    a.status,
+    a.created_at,
+    a.last_used_at,
+    a.employment,
+    a.snapshot_date,
+    r.national_id_hmac as holder_hmac,
+    coalesce(r.national_id_hmac, a.agency_code || '/' || a.employee_no) as person_key
+from ranked a
+left join {{ ref('stg_roster') }} r on r.agency_code = a.agency_code and r.employee_no = a.employee_no
+where a._rn = 1
