@@ -453,7 +453,7 @@ def write_webir(w: Writer, rng: random.Random, agencies: list[tuple[str, str]], 
                 elif q == 2:
                     case_no, reason, flag = "", "", "missing_case_or_reason_queries"
                 elif q == 3:
-                    subject, flag = members[10].national_id, "colleague_lookups"
+                    subject, flag = members[min(10, len(members) - 1)].national_id, "colleague_lookups"
                 elif q == 4:
                     subject, flag = acc["staff"].national_id, "self_lookups"
                 elif q == 5 and ai == 1:  # a Saturday morning is outside office hours too
