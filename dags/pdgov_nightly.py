@@ -23,7 +23,7 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 import pendulum  # noqa: E402
 from airflow.sdk import dag, get_current_context, task  # noqa: E402
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig  # noqa: E402
-from cosmos.constants import InvocationMode, LoadMode, TestBehavior  # noqa: E402
+from cosmos.constants import InvocationMode, LoadMode, TestBehavior, TestIndirectSelection  # noqa: E402
 
 POOL = "pdgov_warehouse"
 SOURCES = ("punches", "devices", "webir", "webir_accounts", "roster", "incidents")
@@ -37,7 +37,10 @@ _project = ProjectConfig(
 _profile = ProfileConfig(
     profile_name="pdgov", target_name="duckdb", profiles_yml_filepath=DBT_DIR / "profiles.yml"
 )
-_execution = ExecutionConfig(dbt_project_path=DBT_DIR, invocation_mode=InvocationMode.DBT_RUNNER)
+# Cautious: a model's test task runs only the tests whose every parent is that model; tests that
+# join several models run as their own tasks after all of them (should_detach_multiple_parents_tests).
+_execution = ExecutionConfig(dbt_project_path=DBT_DIR, invocation_mode=InvocationMode.DBT_RUNNER,
+                             test_indirect_selection=TestIndirectSelection.CAUTIOUS)
 _operator_args = {
     "pool": POOL,
     "install_deps": False,
@@ -47,14 +50,15 @@ _operator_args = {
 }
 
 
-def _render(*select: str) -> RenderConfig:
+def _render(*select: str, exclude: tuple[str, ...] = (), detach: bool = True) -> RenderConfig:
     return RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
         select=list(select),
+        exclude=list(exclude),
         test_behavior=TestBehavior.AFTER_EACH,
         emit_datasets=False,
         # A test on two models (e.g. a relationship) runs after both, not inside the first one's task.
-        should_detach_multiple_parents_tests=True,
+        should_detach_multiple_parents_tests=detach,
     )
 
 
@@ -98,12 +102,13 @@ def pdgov_nightly() -> None:
     staging = DbtTaskGroup(
         group_id="dbt_staging",
         project_config=_project, profile_config=_profile, execution_config=_execution,
-        render_config=_render("path:models/staging"), operator_args=_operator_args,
+        # Singular tests join marts to staging: they run in dbt_models, after everything they read.
+        render_config=_render("path:models/staging", detach=False), operator_args=_operator_args,
     )
     models = DbtTaskGroup(
         group_id="dbt_models",
         project_config=_project, profile_config=_profile, execution_config=_execution,
-        render_config=_render("path:seeds", "path:models/intermediate", "path:models/marts"),
+        render_config=_render("path:seeds", "path:models/intermediate", "path:models/marts", "path:tests"),
         operator_args=_operator_args,
     )
 
@@ -145,7 +150,9 @@ def pdgov_nightly() -> None:
         ctx = get_current_context()
         ti = ctx["ti"]
         states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
-        failed = sorted(t for t, s in states.items() if s in ("failed", "upstream_failed") and t != ti.task_id)
+        failed = sorted(t for t, s in states.items() if s == "failed" and t != ti.task_id)
+        failed += [f"{n} tasks not run (upstream failed)" for n in
+                   [sum(1 for s in states.values() if s == "upstream_failed")] if n]
         summary = pipeline.finish_run(ctx["run_id"], failed)
         if failed:
             raise AirflowFailException(f"pdgov run failed in: {', '.join(failed)}")
