@@ -433,6 +433,9 @@ def rebuild_warehouse(db: Path) -> float:
     import time
 
     t0 = time.monotonic()
+    from pdgov.warehouse import release_inprocess_dbt
+
+    release_inprocess_dbt()  # dbt-duckdb must not keep writing to the file being replaced
     new = db.with_name(db.name + ".new")
     for stale in (new, new.with_name(new.name + ".wal")):
         if stale.exists():
@@ -475,6 +478,9 @@ def recover() -> dict[str, Any] | None:
     new = p.warehouse.with_name(p.warehouse.name + ".new")
     if new.exists():
         new.unlink()
+    from pdgov.warehouse import release_inprocess_dbt
+
+    release_inprocess_dbt()
     con = duckdb.connect(str(p.warehouse))
     try:
         ids = body.get("evidence_ids") or []

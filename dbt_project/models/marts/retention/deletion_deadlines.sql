@@ -23,6 +23,8 @@ evidence as (
         sum(rows_deleted) as rows_deleted,
         max(deleted_at) as last_deleted_at
     from {{ source('retention_ops', 'deletion_evidence') }}
+    -- evidence of lines removed from quarantined files has no period: those rows were never loaded
+    where period_start is not null
     group by 1, 2, 3, 4
 
 ),

@@ -1,0 +1,281 @@
+"""Retention on a real warehouse: 5.5 years of synthetic punches, real ingest, real dbt, real files.
+
+One base home is built per module (synth → ingest → dbt) and copied for each test, so every
+test purges its own warehouse. Distinctive values are planted in landing files before ingest;
+after the purge every byte of every file under PDGOV_HOME (xlsx members unzipped) is scanned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import TEST_KEY, pdgov_env
+
+AS_OF = date(2026, 11, 2)
+CUTOFF = date(2021, 11, 2)  # five years before AS_OF: anchor dates before it are due
+HEADER = "機關代碼,員工編號,打卡時間,設備編號,辨識方式\n"
+GONE = [b"ZQXGONE01", b"ZQXGONE02", b"ZQXQGONE03", b"ZQXDEV9"]
+KEPT = [b"ZQXKEEP02", b"ZQXQKEEP03"]
+
+
+def _plant(home: Path) -> None:
+    land = home / "landing" / "punches"
+    (land / "379000000A_差勤刷卡_補件A.csv").write_text(
+        HEADER + "379000000A,ZQXGONE01,2021-06-15 08:01:00,ZQXDEV9,指紋\n"
+                 "379000000A,ZQXGONE01,2021-06-15 17:40:00,ZQXDEV9,指紋\n", encoding="utf-8")
+    (land / "379000000A_差勤刷卡_補件B.csv").write_text(
+        HEADER + "379000000A,ZQXGONE02,2021-07-01 08:00:00,,行動打卡\n"
+                 "379000000A,ZQXKEEP02,2024-03-01 08:00:00,,行動打卡\n", encoding="utf-8")
+    # refused whole (unknown method on line 4): stays in quarantine, and its old line must go
+    (land / "379000000A_差勤刷卡_補件Q.csv").write_text(
+        HEADER + "379000000A,ZQXQGONE03,2021-06-20 08:00:00,,行動打卡\n"
+                 "379000000A,ZQXQKEEP03,2025-01-02 08:00:00,,行動打卡\n"
+                 "379000000A,ZQXQKEEP03,2025-01-02 17:00:00,,飛鴿傳書\n", encoding="utf-8")
+
+
+def _build_models(as_of: date = AS_OF) -> None:
+    from pdgov.transform import dbt
+    from pdgov.warehouse import release_inprocess_dbt
+
+    dbt.run(["build", "--vars", dbt.dbt_vars(as_of, "test"), "--select", "+deletion_deadlines",
+             "+device_record_capacity"])
+    release_inprocess_dbt()  # dbt-duckdb caches its handle; the tests open the file themselves
+
+
+@pytest.fixture(scope="module")
+def base_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("retention") / "home"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PDGOV_HOME", str(home))
+    mp.setenv("PDGOV_HMAC_KEY", TEST_KEY)
+    try:
+        from pdgov.config import SOURCES, paths
+        from pdgov.ingest.run import ingest_source
+        from pdgov.synth import generate
+
+        paths().ensure()
+        generate(home, "demo", 7, date(2026, 11, 1), history_years=5.5)
+        _plant(home)
+        for s in SOURCES:
+            ingest_source(s, "ingest_test", AS_OF)
+        _build_models()
+    finally:
+        mp.undo()
+    return home
+
+
+@pytest.fixture
+def home(base_home, tmp_path, monkeypatch) -> Path:
+    h = tmp_path / "home"
+    shutil.copytree(base_home, h)
+    monkeypatch.setenv("PDGOV_HOME", str(h))
+    monkeypatch.setenv("PDGOV_HMAC_KEY", TEST_KEY)
+    return h
+
+
+def q(home: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(home / "warehouse" / "pdgov.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def scan(home: Path, needles: list[bytes]) -> dict[bytes, list[str]]:
+    """Every needle found in any file under home (and inside zip packages such as xlsx)."""
+    found: dict[bytes, list[str]] = {n: [] for n in needles}
+    for f in home.rglob("*"):
+        if not f.is_file():
+            continue
+        blobs = [f.read_bytes()]
+        if zipfile.is_zipfile(f):
+            with zipfile.ZipFile(f) as z:
+                blobs += [z.read(n) for n in z.namelist()]
+        for n in needles:
+            if any(n in b for b in blobs):
+                found[n].append(str(f.relative_to(home)))
+    return {n: v for n, v in found.items() if v}
+
+
+def tree_digest(home: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(home.rglob("*")):
+        if f.is_file():
+            h.update(str(f.relative_to(home)).encode() + f.read_bytes())
+    return h.hexdigest()
+
+
+def due_rows(home: Path) -> int:
+    return q(home, "SELECT count(*) FROM raw.punches WHERE CAST(punched_at AS DATE) < ?", [CUTOFF])[0][0]
+
+
+def test_purge_deletes_exactly_the_rows_past_five_years_everywhere(home):
+    from pdgov.retention.purge import enforce
+
+    before_total = q(home, "SELECT count(*) FROM raw.punches")[0][0]
+    before_due = due_rows(home)
+    assert before_due > 5000
+    assert scan(home, KEPT), "the planted values must be findable before the purge"
+    assert set(scan(home, GONE)) == set(GONE), "the scan must see the planted values before the purge"
+    # a copy outside raw (as a dbt snapshot would keep) must lose the rows too
+    con = duckdb.connect(str(home / "warehouse" / "pdgov.duckdb"))
+    con.execute("CREATE TABLE main.punches_snapshot AS SELECT * FROM raw.punches")
+    con.close()
+
+    summary = enforce("run_purge", AS_OF)
+
+    assert summary["rows_to_delete"] == before_due
+    assert due_rows(home) == 0
+    assert q(home, "SELECT count(*) FROM raw.punches")[0][0] == before_total - before_due
+    assert q(home, "SELECT count(*) FROM main.punches_snapshot WHERE CAST(punched_at AS DATE) < ?", [CUTOFF])[0][0] == 0
+    assert q(home, "SELECT count(*) FROM raw.punches WHERE CAST(punched_at AS DATE) = ?", [CUTOFF])[0][0] > 0
+    # evidence matches, per period, and never carries the data
+    ev = q(home, "SELECT sum(rows_deleted), count(*) FROM main.deletion_evidence WHERE dataset = 'punches' "
+                 "AND period_start IS NOT NULL")[0]
+    assert ev[0] == before_due
+    assert not scan(home / "warehouse", [b"ZQXGONE"])
+    statuses = dict(q(home, "SELECT status, count(*) FROM main.deletion_deadlines WHERE dataset = 'punches' "
+                            "AND period_start < DATE '2021-11-01' GROUP BY 1"))
+    assert set(statuses) == {"deleted"}
+    # files: the all-due delivery deleted, the mixed one rewritten, the quarantine copy rewritten
+    assert not list((home / "archive" / "punches").glob("*補件A.csv"))
+    mixed = next((home / "archive" / "punches").glob("*補件B.csv")).read_bytes()
+    assert b"ZQXKEEP02" in mixed and b"ZQXGONE02" not in mixed
+    quarantined = next((home / "quarantine" / "punches").glob("*補件Q.csv")).read_bytes()
+    assert b"ZQXQKEEP03" in quarantined and b"ZQXQGONE03" not in quarantined
+    # the byte scan: nothing deleted is readable anywhere under PDGOV_HOME
+    assert scan(home, GONE) == {}
+    assert set(scan(home, KEPT)) == set(KEPT)
+    assert not (home / "warehouse" / "pdgov.duckdb.wal").exists()
+    assert not (home / "warehouse" / "retention_journal.json").exists()
+
+    # a second run deletes nothing more and leaves no new evidence
+    n_evidence = q(home, "SELECT count(*) FROM main.deletion_evidence")[0][0]
+    again = enforce("run_again", AS_OF)
+    assert again["rows_to_delete"] == 0 and not again["rebuilt"]
+    assert q(home, "SELECT count(*) FROM main.deletion_evidence")[0][0] == n_evidence
+
+
+def test_hold_keeps_its_rows_and_release_makes_them_due(home):
+    from pdgov.retention import holds
+    from pdgov.retention.purge import enforce
+    from pdgov.warehouse import connect
+
+    with connect() as con:
+        h = holds.add(con, "379130000C", "punches", date(2021, 6, 1), date(2021, 6, 30), "北院 115 年度訴字第 1 號",
+                      "steward.test")
+    _build_models()
+    held = q(home, "SELECT status, hold_ids FROM main.deletion_deadlines WHERE dataset = 'punches' "
+                   "AND agency_code = '379130000C' AND period_start = DATE '2021-06-01'")
+    assert held == [("held", h.hold_id)]
+    in_hold = "agency_code = '379130000C' AND punched_at >= DATE '2021-06-01' AND punched_at < DATE '2021-07-01'"
+    n_held = q(home, f"SELECT count(*) FROM raw.punches WHERE {in_hold}")[0][0]
+    assert n_held > 0
+
+    summary = enforce("run_hold", AS_OF)
+    assert summary["rows_held"] == n_held
+    assert q(home, f"SELECT count(*) FROM raw.punches WHERE {in_hold}")[0][0] == n_held
+    assert due_rows(home) == n_held  # everything else that was due is gone
+    assert list((home / "archive" / "punches").glob("*379130000C_差勤刷卡_202106.csv"))
+
+    with connect() as con:
+        holds.release(con, h.hold_id, "判決確定", "steward.test")
+        assert holds.active_holds(con) == []
+    _build_models()
+    assert q(home, "SELECT status FROM main.deletion_deadlines WHERE dataset = 'punches' "
+                   "AND agency_code = '379130000C' AND period_start = DATE '2021-06-01'") == [("overdue",)]
+    enforce("run_release", AS_OF)
+    assert due_rows(home) == 0
+    assert not list((home / "archive" / "punches").glob("*379130000C_差勤刷卡_202106.csv"))
+
+
+def test_dry_run_changes_nothing_and_prints_per_rule_and_agency(home):
+    env = pdgov_env(home)
+    before = tree_digest(home)
+    proc = subprocess.run([str(Path(sys.executable).parent / "pdgov"), "retention", "--date", AS_OF.isoformat(),
+                           "--dry-run"], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert tree_digest(home) == before
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("PUNCH_5Y")]
+    assert {ln.split()[2] for ln in lines} == {"379000000A", "379130000C", "379150000G", "379430000K", "379620000W"}
+    assert sum(int(ln.split()[4]) for ln in lines) == due_rows(home)
+    assert "dry run" in proc.stdout
+
+
+@pytest.mark.parametrize("crash_at", ["before_commit", "after_commit", "mid_files", "mid_swap"])
+def test_crash_mid_purge_is_finished_by_the_next_run(home, crash_at):
+    from pdgov.retention.purge import enforce
+
+    before_due = due_rows(home)
+    env = pdgov_env(home, PDGOV_RETENTION_CRASH_AT=crash_at)
+    proc = subprocess.run([sys.executable, "-c", "from datetime import date; from pdgov.retention.purge import enforce; "
+                           f"enforce('run_crash', date.fromisoformat('{AS_OF}'))"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 97, proc.stderr[-2000:]
+    # the warehouse is before or after, never between
+    left = due_rows(home)
+    evidence = q(home, "SELECT coalesce(sum(rows_deleted), 0) FROM main.deletion_evidence WHERE dataset = 'punches'")[0][0]
+    assert (left, evidence) in {(before_due, 0), (0, before_due)}
+    assert (home / "warehouse" / "retention_journal.json").exists()
+
+    summary = enforce("run_next", AS_OF)
+    assert summary["recovered"] is not None
+    assert due_rows(home) == 0
+    assert q(home, "SELECT sum(rows_deleted) FROM main.deletion_evidence WHERE dataset = 'punches' "
+                   "AND period_start IS NOT NULL")[0][0] == before_due
+    assert scan(home, GONE) == {}
+    assert not (home / "warehouse" / "retention_journal.json").exists()
+    assert not (home / "warehouse" / "pdgov.duckdb.new").exists()
+
+
+def test_guards_refuse_a_wrong_date_or_a_failed_night(home, monkeypatch):
+    from pdgov.retention.purge import RetentionRefused, enforce
+
+    before = tree_digest(home)
+    # deadlines built for another day: tonight's models did not run
+    with pytest.raises(RetentionRefused, match="models"):
+        enforce("run_x", date(2026, 11, 3))
+    # a far-future clock: the models say everything is due, the guard says no
+    _build_models(date(2099, 1, 1))
+    with pytest.raises(RetentionRefused, match="future"):
+        enforce("run_future", date(2099, 1, 1))
+    _build_models()
+    monkeypatch.setenv("PDGOV_RETENTION_MAX_SHARE", "0.01")
+    with pytest.raises(RetentionRefused, match="more than 1%"):
+        enforce("run_share", AS_OF)
+    assert due_rows(home) > 0
+    with duckdb.connect(str(home / "warehouse" / "pdgov.duckdb")) as con:
+        con.execute("INSERT INTO main.run_ledger (run_id, status) VALUES ('run_failed', 'failed')")
+    with pytest.raises(RetentionRefused, match="failed"):
+        enforce("run_failed", AS_OF, override=True)
+    summary = enforce("run_override", AS_OF, override=True)
+    assert summary["rows_to_delete"] > 0 and due_rows(home) == 0
+    assert tree_digest(home) != before
+
+
+def test_device_capacity_is_reported(home):
+    manifest = json.loads((home / "synth_manifest.json").read_text(encoding="utf-8"))
+    planted = set(manifest["planted"]["over_capacity_devices"])
+    over = {r[0] for r in q(home, "SELECT device_id FROM main.device_record_capacity WHERE over_capacity")}
+    expected = {r[0] for r in q(home, "SELECT d.device_id FROM raw.devices d WHERE d.record_capacity < "
+                                      "(SELECT count(*) FROM raw.punches p WHERE p.device_id = d.device_id)")}
+    assert over == expected
+    inventoried = {r[0] for r in q(home, "SELECT device_id FROM raw.devices")}
+    assert planted & inventoried <= over, "the devices the generator overfilled are reported"
+    with duckdb.connect(str(home / "warehouse" / "pdgov.duckdb")) as con:
+        dev, n = con.execute(
+            "SELECT device_id, count(*) FROM raw.punches WHERE device_id IS NOT NULL AND device_id NOT IN "
+            f"(SELECT unnest({sorted(planted)!r})) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1").fetchone()
+        con.execute("UPDATE raw.devices SET record_capacity = ? WHERE device_id = ?", [n - 7, dev])
+    _build_models()
+    assert q(home, "SELECT punches_recorded, records_over_capacity FROM main.device_record_capacity "
+                   "WHERE device_id = ? AND over_capacity", [dev]) == [(n, 7)]
