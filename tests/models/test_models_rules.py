@@ -1,0 +1,256 @@
+"""The dbt models on real data: synthetic demo → real ingest → real ``dbt build``, twice.
+
+The first build speaks for the run date; the second is a backfill for an earlier date, so the
+"as of the run's date" rules (register counts, audit months, account states) are checked against
+what a steward would have seen then. Two small second deliveries are dropped in the landing area
+before the first build, so that the models meet situations the demo generator does not plant:
+an account's roster history (active in September, disabled in October, active again in November)
+and a punch export whose employee numbers are national IDs (the register must notice).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+RUN_DATE = date(2026, 11, 2)
+BACKFILL_DATE = date(2026, 10, 15)
+ID_AGENCY = "379430000K"
+KEY = "pdgov-test-key-not-for-production-0123456789abcdef"
+
+TABLES = {
+    "register": "SELECT * FROM main.personal_data_file_register",
+    "undeclared": "SELECT * FROM main.register_undeclared_data",
+    "flags": "SELECT * FROM main.int_webir_query_flags",
+    "samples": "SELECT * FROM main.webir_audit_samples",
+    "review": "SELECT * FROM main.webir_account_review",
+    "punches": "SELECT agency_code, punch_date FROM main.stg_punches",
+    "queries": "SELECT query_key, agency_code, account, queried_at, query_date FROM main.stg_webir_queries",
+    "compliance": "SELECT * FROM main.device_compliance",
+    "it_list": "SELECT * FROM main.device_it_managed_list",
+    "audit_scope": "SELECT * FROM main.device_security_audit_scope",
+    "prc_list": "SELECT * FROM main.device_prc_brand_list",
+    "quarterly": "SELECT * FROM main.webir_audit_quarterly_summary",
+}
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def _snapshot() -> dict[str, list[dict]]:
+    """The marts as plain rows, read through the warehouse door (it releases dbt's in-process handle)."""
+    from pdgov.warehouse import connect
+
+    out = {}
+    with connect(read_only=True) as con:
+        for name, sql in TABLES.items():
+            cur = con.execute(sql)
+            cols = [d[0] for d in cur.description]
+            out[name] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    return out
+
+
+def _history_account(manifest: dict) -> dict:
+    """An ordinary account (no account finding planted on it) that queried in September and October."""
+    from pdgov.warehouse import connect
+
+    planted = manifest["planted"]
+    special = {a for k, v in planted.items() if k.endswith("_accounts") for a in v if isinstance(a, str)}
+    special |= {a for pair in planted["duplicate_accounts"] for a in pair}
+    special |= {q["account"] for q in planted["inactive_account_queries"]}
+    with connect(read_only=True) as con:
+        rows = con.execute("""
+            SELECT a.account, a.employee_no, a.agency_code, a.created_at
+            FROM raw.webir_accounts a JOIN raw.webir_queries q ON q.account = a.account
+            WHERE a.status = 'active' AND a.employment = 'employed'
+            GROUP BY ALL
+            HAVING count(*) FILTER (WHERE month(q.queried_at) = 9) > 0
+               AND count(*) FILTER (WHERE month(q.queried_at) = 10) > 0
+            ORDER BY a.account""").fetchall()
+    account, employee_no, agency_code, created_at = next(r for r in rows if r[0] not in special)
+    return {"account": account, "employee_no": employee_no, "agency_code": agency_code, "created_at": created_at}
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    """(manifest, tables as of the run date, tables as of the backfill date, history account)."""
+    home = tmp_path_factory.mktemp("models") / "pdgov_home"
+    saved = {k: os.environ.get(k) for k in ("PDGOV_HOME", "PDGOV_HMAC_KEY")}
+    os.environ["PDGOV_HOME"] = str(home)
+    os.environ["PDGOV_HMAC_KEY"] = KEY
+    try:
+        from pdgov.ingest.run import ingest_source
+        from pdgov.synth import generate
+        from pdgov.transform import dbt
+
+        manifest = generate(home, scale="demo", seed=7, end=date(2026, 11, 1))
+        _write_csv(home / "landing" / "punches" / f"{ID_AGENCY}_差勤刷卡_身分證.csv",
+                   ["機關代碼", "員工編號", "打卡時間", "設備編號", "辨識方式"],
+                   [[ID_AGENCY, "A123456789", "2026-10-05 08:01:00", "", "行動打卡"],
+                    [ID_AGENCY, "A123456789", "2026-10-05 17:40:00", "", "行動打卡"]])
+        for source in ("punches", "devices", "webir", "webir_accounts", "roster", "incidents"):
+            ingest_source(source, "test-models", RUN_DATE)
+        history = _history_account(manifest)
+        accounts_header = ["帳號", "員工編號", "機關代碼", "角色", "狀態", "建立日期", "最後使用日期", "在職狀態", "資料日期"]
+        for snapshot, status, last_used in (("2026-09-01", "啟用", "2026-08-31 10:00:00"),
+                                            ("2026-10-01", "停用", "2026-09-30 10:00:00")):
+            _write_csv(home / "landing" / "webir_accounts" / f"WebIR帳號清冊_{snapshot}.csv", accounts_header, [
+                [history["account"], history["employee_no"], history["agency_code"], "使用者", status,
+                 str(history["created_at"]), last_used, "在職", snapshot]])
+        ingest_source("webir_accounts", "test-models-history", RUN_DATE)
+        dbt.build(RUN_DATE, "test-models")
+        at_run = _snapshot()
+        dbt.build(BACKFILL_DATE, "test-models-backfill", select=[
+            "+personal_data_file_register", "+webir_audit_samples", "+webir_account_review",
+            "+register_undeclared_data", "+webir_audit_quarterly_summary"])
+        at_backfill = _snapshot()
+        return manifest, at_run, at_backfill, history["account"]
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+# --- register -------------------------------------------------------------------------------
+
+def test_register_has_one_row_per_agency_and_file_with_counts_from_data(builds):
+    manifest, run, _, _ = builds
+    agencies = {a["agency_code"] for a in manifest["agencies"]}
+    rows = {(r["agency_code"], r["dataset"]): r for r in run["register"]}
+    datasets = {"punches", "biometric_enrolment", "webir", "webir_accounts", "roster"}
+    assert {a for a, _ in rows} == agencies
+    assert all({(a, d) for d in datasets} <= rows.keys() for a in agencies)
+    for agency in agencies:
+        punches = sum(1 for p in run["punches"] if p["agency_code"] == agency)
+        assert rows[(agency, "punches")]["record_count"] == punches
+        queries = sum(1 for q in run["queries"] if q["agency_code"] == agency)
+        assert rows[(agency, "webir")]["record_count"] == queries
+
+
+def test_register_risk_shows_its_inputs_and_biometrics_are_high(builds):
+    _, run, _, _ = builds
+    for r in run["register"]:
+        inputs = [r[k] for k in ("identifiability", "volume_level", "sensitivity", "environment_level",
+                                 "access_level", "legality_level")]
+        assert r["risk_score"] == sum({"high": 3, "medium": 2, "low": 1}[i] for i in inputs)
+        assert r["risk_level"] == ("high" if r["risk_score"] >= 13 else "medium" if r["risk_score"] >= 10 else "low")
+        assert r["publication_due_date"] is not None
+    bio = [r for r in run["register"] if r["dataset"] == "biometric_enrolment"]
+    assert bio and all(r["sensitivity"] == "high" and r["risk_level"] == "high" for r in bio)
+
+
+def test_register_notices_national_ids_the_punch_file_does_not_declare(builds):
+    _, run, _, _ = builds
+    found = {(u["agency_code"], u["dataset"], u["category_code"]) for u in run["undeclared"]}
+    assert found == {(ID_AGENCY, "punches", "C003")}
+    row = next(r for r in run["register"] if r["agency_code"] == ID_AGENCY and r["dataset"] == "punches")
+    assert row["legality_level"] == "high" and row["undeclared_category_codes"] == "C003"
+    other = [r for r in run["register"] if r["dataset"] == "punches" and r["agency_code"] != ID_AGENCY]
+    assert all(r["legality_level"] == "low" for r in other)
+
+
+def test_register_backfill_counts_only_what_existed_then(builds):
+    _, _, back, _ = builds
+    for r in back["register"]:
+        if r["dataset"] == "punches":
+            assert r["last_record_date"] <= BACKFILL_DATE
+    run_counts = {r["agency_code"]: r["record_count"] for r in builds[1]["register"] if r["dataset"] == "punches"}
+    back_counts = {r["agency_code"]: r["record_count"] for r in back["register"] if r["dataset"] == "punches"}
+    assert all(back_counts[a] < run_counts[a] for a in back_counts)
+
+
+# --- WebIR samples, flags, account review ----------------------------------------------------
+
+def test_every_agency_month_meets_three_percent_and_ten(builds):
+    _, run, back, _ = builds
+    for tables in (run, back):
+        months: dict = {}
+        for q in tables["flags"]:
+            months.setdefault((q["agency_code"], q["audit_month"]), []).append(q)
+        for (agency, month), qs in months.items():
+            n = len(qs)
+            clean = sum(1 for q in qs if not q["is_flagged"])
+            drawn = [s for s in tables["samples"] if (s["agency_code"], s["audit_month"]) == (agency, month)]
+            random_n = sum(1 for s in drawn if s["sample_kind"] == "random")
+            assert random_n == min(clean, max(10, math.ceil(0.03 * n))), (agency, month)
+            assert {s["query_key"] for s in drawn if s["sample_kind"] == "flagged"} == \
+                {q["query_key"] for q in qs if q["is_flagged"]}
+
+
+def test_random_draw_is_rederivable_by_hand(builds):
+    _, run, _, _ = builds
+    for s in run["samples"][:1]:
+        agency, month, seed = s["agency_code"], s["audit_month"], s["sample_seed"]
+        assert seed == f"pdgov-webir|{agency}|{month:%Y-%m}"
+        qs = [q for q in run["flags"] if (q["agency_code"], q["audit_month"]) == (agency, month)]
+        k = max(10, math.ceil(0.03 * len(qs)))
+        clean = [q["query_key"] for q in qs if not q["is_flagged"]]
+        by_hand = sorted(clean, key=lambda key: hashlib.md5((seed + key).encode()).hexdigest())[:k]
+        got = {x["query_key"] for x in run["samples"]
+               if (x["agency_code"], x["audit_month"], x["sample_kind"]) == (agency, month, "random")}
+        assert got == set(by_hand)
+
+
+def test_backfill_samples_only_months_and_queries_up_to_its_date(builds):
+    _, _, back, _ = builds
+    assert back["samples"]
+    assert max(s["audit_month"] for s in back["samples"]) == date(2026, 10, 1)
+    assert all(s["queried_at"].date() <= BACKFILL_DATE for s in back["samples"])
+
+
+def test_account_state_at_query_time_decides_inactive(builds):
+    _, run, _, history = builds
+    mine = [q for q in run["flags"] if q["account"] == history]
+    sept = [q for q in mine if q["query_date"] < date(2026, 10, 1)]
+    octo = [q for q in mine if q["query_date"] >= date(2026, 10, 1)]
+    assert sept and octo
+    assert not any(q["flag_inactive_account"] for q in sept), "active in the September roster"
+    assert all(q["flag_inactive_account"] for q in octo), "disabled in the October roster"
+
+
+def test_account_review_as_of_its_date(builds):
+    manifest, run, back, history = builds
+    idle = set(manifest["planted"]["idle_accounts"])
+    assert idle <= {r["account"] for r in run["review"] if r["finding"] == "idle"}
+    # the history account is disabled in the roster in force on the backfill date: not reviewed then
+    assert history not in {r["account"] for r in back["review"]}
+    shared = {r["account"]: r["detail"] for r in run["review"] if r["finding"] == "shared"}
+    assert set(manifest["planted"]["shared_accounts"]) <= shared.keys()
+
+
+def test_quarterly_summary_adds_up_the_months(builds):
+    _, run, _, _ = builds
+    for row in run["quarterly"]:
+        qs = [q for q in run["flags"] if q["agency_code"] == row["agency_code"]
+              and q["audit_month"].month in range(row["quarter_start"].month, row["quarter_start"].month + 3)
+              and q["audit_month"].year == row["quarter_start"].year]
+        assert row["queries"] == len(qs)
+        assert row["flagged_queries"] == sum(1 for q in qs if q["is_flagged"])
+
+
+# --- devices ---------------------------------------------------------------------------------
+
+def test_device_lists_follow_compliance(builds):
+    manifest, run, _, _ = builds
+    approved = {d["device_id"] for d in run["compliance"] if d["status"] == "approved" and d["has_biometrics"]}
+    assert {d["device_id"] for d in run["it_list"]} == approved == set(manifest["planted"]["approved_devices"])
+    prc = set(manifest["planted"]["prc_brand_devices"])
+    assert {d["device_id"] for d in run["prc_list"]} == prc
+    scope = {d["device_id"]: d for d in run["audit_scope"]}
+    assert approved <= scope.keys()
+    assert {k for k, d in scope.items() if d["compliance_status"] == "prohibited"} == \
+        {d["device_id"] for d in run["prc_list"] if d["intranet"] is not False}
+    assert all(d["status"] != "approved" for d in run["compliance"] if d["device_id"] in prc)
