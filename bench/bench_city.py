@@ -1,0 +1,163 @@
+"""City scale on one machine: five years of a 70,000-person workforce, then one night more.
+
+    .venv/bin/python bench/bench_city.py                  # the whole city (~175 M punches, 5 years)
+    .venv/bin/python bench/bench_city.py --years 0.5      # a fraction, when the full one does not fit
+
+Each stage runs in its own process, so its wall time and peak RSS (``wait4`` rusage of that
+child alone) are its own: synth (landing files), then the first full run — ingest, models
+(``dbt build``), retention, exports — then a typical nightly increment (one more day of punches
+and the daily snapshots) through the same stages. The targets of issue 8 are printed beside the
+figures as ratios (< 1.0 meets the target). The stages are the task callables of
+``pdgov_nightly`` called directly: Airflow's own per-task overhead is measured by the deployment
+test (``tests/deployment``), not here.
+
+DuckDB settings come from the environment, as in production: ``PDGOV_DUCKDB_MEMORY_LIMIT``
+(default 4GB), ``PDGOV_DUCKDB_THREADS`` (default: all cores); the temp directory is under the
+warehouse directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+TARGETS = {"first_run_s": 30 * 60, "increment_s": 2 * 60, "peak_rss_gb": 8.0}
+RUN_STAGES = ("ingest", "models", "retention", "exports")
+SOURCES = ("punches", "devices", "webir", "webir_accounts", "roster", "incidents")
+
+
+def run_stage(stage: str, as_of: date, run_id: str, years: float, seed: int) -> None:
+    """Body of one stage, executed inside its own child process (``--stage``)."""
+    from pdgov import pipeline
+    from pdgov.config import paths
+
+    if stage == "synth":
+        from pdgov.synth import generate
+
+        generate(paths().home, scale="city", seed=seed, end=as_of - timedelta(days=1), years=years)
+    elif stage == "ingest":
+        pipeline.start_run(run_id, as_of, "bench", None, None)
+        for source in SOURCES:
+            pipeline.ingest(source, run_id, as_of)
+    elif stage == "models":
+        from pdgov.transform.dbt import build
+
+        build(as_of, run_id)
+    elif stage == "retention":
+        pipeline.enforce_retention(run_id, as_of)
+    elif stage == "exports":
+        pipeline.write_exports(run_id, as_of)
+        pipeline.finish_run(run_id, [])
+    else:
+        raise SystemExit(f"unknown stage {stage}")
+
+
+def measure(stage: str, env: dict[str, str], as_of: date, run_id: str, years: float, seed: int,
+            log: Path) -> dict:
+    cmd = [sys.executable, str(HERE), "--stage", stage, "--as-of", as_of.isoformat(), "--run-id", run_id,
+           "--years", str(years), "--seed", str(seed)]
+    t0 = time.monotonic()
+    with open(log, "ab") as fh:
+        proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - t0
+    rc = os.waitstatus_to_exitcode(status)
+    row = {"stage": stage, "run_id": run_id, "wall_s": round(wall, 1), "peak_rss_gb": round(usage.ru_maxrss / 2**20, 2),
+           "rc": rc}
+    print(f"  {stage:<10} {wall:8.1f} s   peak RSS {row['peak_rss_gb']:5.2f} GB" + ("" if rc == 0 else f"   FAILED rc={rc}"),
+          flush=True)
+    if rc != 0:
+        raise SystemExit(f"stage {stage} failed (rc={rc}); log: {log}")
+    return row
+
+
+def warehouse_figures(home: Path) -> dict:
+    import duckdb
+
+    con = duckdb.connect(str(home / "warehouse" / "pdgov.duckdb"), read_only=True)
+    try:
+        punches = con.execute("SELECT count(*) FROM raw.punches").fetchone()[0]
+    finally:
+        con.close()
+    return {"raw_punches": punches, "warehouse_gb": round((home / "warehouse" / "pdgov.duckdb").stat().st_size / 2**30, 2)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--years", type=float, default=5.0, help="years of punch history (default 5: the city)")
+    ap.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 2), help="the first run's as-of day")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--home", type=Path, default=None, help="PDGOV_HOME (default: a fresh temp dir, removed after)")
+    ap.add_argument("--keep", action="store_true", help="keep the temp PDGOV_HOME")
+    ap.add_argument("--stage", help=argparse.SUPPRESS)
+    ap.add_argument("--run-id", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.stage:
+        run_stage(args.stage, args.as_of, args.run_id, args.years, args.seed)
+        return 0
+
+    home = (args.home or Path(tempfile.mkdtemp(prefix="pdgov_city_"))).resolve()
+    env = dict(os.environ, PDGOV_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
+    env.setdefault("PDGOV_HMAC_KEY", "pdgov-bench-key-not-for-production-0123456789")
+    from pdgov.warehouse import memory_limit, threads
+
+    os.environ.update({k: v for k, v in env.items() if k.startswith("PDGOV_")})
+    settings = {"memory_limit": memory_limit(), "threads": threads(),
+                "temp_directory": str(home / "warehouse" / "tmp") + " (under the warehouse dir)",
+                "cores": os.cpu_count()}
+    print(f"pdgov city bench: {args.years} years, PDGOV_HOME={home}\nDuckDB: {settings}", flush=True)
+    log = home.parent / f"{home.name}.bench.log"
+    rows: list[dict] = []
+    try:
+        day1 = args.as_of
+        rows.append(measure("synth", env, day1, "bench-synth", args.years, args.seed, log))
+        print("first full run:", flush=True)
+        first = [measure(s, env, day1, f"bench-first-{day1}", args.years, args.seed, log) for s in RUN_STAGES]
+        figures = warehouse_figures(home)
+        print(f"  warehouse: {figures}", flush=True)
+
+        # The next night: one more day of punches and the daily snapshots, from a one-day synth.
+        day2 = day1 + timedelta(days=1)
+        inc_home = Path(tempfile.mkdtemp(prefix="pdgov_city_inc_"))
+        inc_env = dict(env, PDGOV_HOME=str(inc_home))
+        rows.append(measure("synth", inc_env, day2, "bench-synth-increment", 1 / 365, args.seed + 1, log))
+        for f in (inc_home / "landing").rglob("*"):
+            if f.is_file():
+                dest = home / "landing" / f.relative_to(inc_home / "landing")
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(f), dest)
+        shutil.rmtree(inc_home, ignore_errors=True)
+        print("nightly increment:", flush=True)
+        inc = [measure(s, env, day2, f"bench-increment-{day2}", args.years, args.seed, log) for s in RUN_STAGES]
+    finally:
+        if args.home is None and not args.keep:
+            shutil.rmtree(home, ignore_errors=True)
+
+    first_s = sum(r["wall_s"] for r in first)
+    inc_s = sum(r["wall_s"] for r in inc)
+    peak = max(r["peak_rss_gb"] for r in first + inc)
+    summary = {
+        "years": args.years, "duckdb": settings, **figures,
+        "first_run_s": round(first_s, 1), "increment_s": round(inc_s, 1), "peak_rss_gb": peak,
+        "ratio_to_target": {k: round(v / TARGETS[k], 2) for k, v in
+                            (("first_run_s", first_s), ("increment_s", inc_s), ("peak_rss_gb", peak))},
+        "stages": rows[:1] + first + rows[1:] + inc,
+    }
+    print(f"first run {first_s:.0f} s (target {TARGETS['first_run_s']} s), increment {inc_s:.0f} s "
+          f"(target {TARGETS['increment_s']} s, without Airflow's per-task overhead), peak RSS {peak:.2f} GB "
+          f"(target {TARGETS['peak_rss_gb']} GB)")
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

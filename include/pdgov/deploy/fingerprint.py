@@ -1,0 +1,54 @@
+"""A content fingerprint of the warehouse, to prove a re-run or backfill changed nothing.
+
+Idempotency means: running a day again leaves the same data. Each table is reduced to its row
+count and an order-independent sum of row hashes, leaving out only what names the run itself
+(run ids, load timestamps) — those must differ between two runs and say nothing about the data.
+The run ledger is left out entirely: one row per run is its purpose.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Columns that record which run or when, not what: they differ between two equal runs.
+RUN_COLUMNS = frozenset({
+    "run_id", "_run_id", "_loaded_at", "loaded_at", "started_at", "finished_at", "ended_at",
+    "generated_at", "exported_at", "purged_at", "enqueued_at", "processed_at", "recorded_at",
+    "dbt_run_id", "export_path", "export_dir", "path",
+})
+#: Tables whose rows are one per run (the ledger of runs, not data).
+PER_RUN_TABLES = frozenset({"main.run_ledger"})
+
+
+def fingerprint(warehouse: Path) -> dict[str, tuple[int, int]]:
+    """``{schema.table: (rows, sum of row hashes)}`` for every base table, read-only."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            """SELECT table_schema, table_name FROM information_schema.tables
+               WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('information_schema', 'pg_catalog')
+               ORDER BY 1, 2"""
+        ).fetchall()
+        out: dict[str, tuple[int, int]] = {}
+        for schema, table in tables:
+            name = f"{schema}.{table}"
+            if name in PER_RUN_TABLES:
+                continue
+            cols = [c for (c,) in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+                "ORDER BY ordinal_position", [schema, table]).fetchall() if c.lower() not in RUN_COLUMNS]
+            row = ", ".join(f'"{c}"' for c in cols) or "1"
+            rows, total = con.execute(
+                f'SELECT count(*), coalesce(sum(hash(row({row}))::HUGEINT), 0) FROM "{schema}"."{table}"'
+            ).fetchone()
+            out[name] = (int(rows), int(total))
+        return out
+    finally:
+        con.close()
+
+
+def diff(a: dict[str, tuple[int, int]], b: dict[str, tuple[int, int]]) -> dict[str, tuple]:
+    """Tables whose fingerprint differs (or exists on one side only)."""
+    return {k: (a.get(k), b.get(k)) for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)}

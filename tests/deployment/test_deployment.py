@@ -1,0 +1,186 @@
+"""The production deployment, for real, without Docker.
+
+Real Airflow 3 components as processes — api-server, scheduler, dag-processor, Celery worker —
+with the metadata DB in the machine's PostgreSQL (a database made for this run, dropped after)
+and the broker on its Redis (a DB number and queue unique to this run), configured by the same
+``pdgov.deploy.settings`` that ``docker/compose.yaml`` mirrors. ``pdgov_nightly`` is triggered
+through the REST API (JWT from ``/auth/token``); then a steward's ``airflow backfill create``
+re-runs the same day, and the warehouse must be unchanged: a day backfilled equals a day run once.
+
+Run alone: ``pytest -m deployment tests/deployment``. Every process started here is stopped
+(and the database dropped) even when a test fails.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import time
+import uuid
+from datetime import datetime
+
+import pytest
+
+from pdgov.deploy.api import AirflowApi
+from pdgov.deploy.cluster import LocalCluster, create_database, drop_database
+from pdgov.deploy.fingerprint import diff, fingerprint
+from pdgov.deploy.settings import Deployment
+
+pytestmark = pytest.mark.deployment
+
+DAG_ID = "pdgov_nightly"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS = "redis://127.0.0.1:6379"
+# The night of 2026-11-02, 02:00 Asia/Taipei (its as-of day); the synthetic data ends the day before.
+RUN_AT = "2026-11-01T18:00:00+00:00"
+AS_OF = "2026-11-02"
+DATA_END = "2026-11-01"
+RUN_TIMEOUT = 40 * 60  # one night is ~75 tasks; on 2 shared cores each costs ~7-12 s of process start
+TEST_KEY = "pdgov-deployment-test-key-0123456789abcdef"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _services_up() -> str | None:
+    for host, port in (("127.0.0.1", 5432), ("127.0.0.1", 6379)):
+        try:
+            socket.create_connection((host, port), timeout=2).close()
+        except OSError:
+            return f"no service on {host}:{port}"
+    return None
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    if (why := _services_up()) is not None:
+        pytest.skip(f"deployment test needs PostgreSQL and Redis: {why}")
+    import redis
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    from pdgov.runner import ensure_manifest
+    from pdgov.synth import generate
+
+    base = tmp_path_factory.mktemp("deployment")
+    home = base / "pdgov_home"
+    generate(home, scale="demo", seed=7, end=datetime.fromisoformat(DATA_END).date())
+    ensure_manifest()
+
+    uid = uuid.uuid4().hex[:10]
+    db_name = f"pdgov_deploy_{uid}"
+    redis_db = 1 + int(uid, 16) % 15
+    smtp = Controller(Sink(), hostname="127.0.0.1", port=_free_port())
+    smtp.start()
+    password = secrets.token_urlsafe(16)
+    dep = Deployment(
+        airflow_home=base / "airflow",
+        pdgov_home=home,
+        sql_alchemy_conn=f"postgresql+psycopg2://postgres@127.0.0.1:5432/{db_name}",
+        broker_url=f"{REDIS}/{redis_db}",
+        jwt_secret=secrets.token_hex(32),
+        hmac_key=TEST_KEY,
+        queue=f"pdgov_{uid}",
+        api_port=_free_port(),
+        worker_log_port=_free_port(),
+        smtp_conn=f"smtp://127.0.0.1:{smtp.port}",
+        # Only what this test triggers may run: no run for "the latest interval" on unpause.
+        extra={"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False", "PDGOV_TASK_RETRIES": "0"},
+    )
+    cluster = LocalCluster(dep, log_dir=base / "logs", worker_name=f"pdgov_{uid}")
+    create_database(PG_ADMIN, db_name)
+    api = AirflowApi(dep.api_url, "admin", password)
+    try:
+        cluster.prepare(admin_password=password)
+        cluster.start("api-server", "scheduler", "dag-processor", "celery-worker")
+        api.wait_ready(alive=cluster.check_alive)
+        dag = api.wait_dag(DAG_ID, alive=cluster.check_alive)
+        api.unpause(DAG_ID)
+        yield {"dep": dep, "cluster": cluster, "api": api, "dag": dag, "state": {}}
+    finally:
+        api.close()
+        cluster.stop()
+        smtp.stop()
+        drop_database(PG_ADMIN, db_name)
+        r = redis.Redis.from_url(f"{REDIS}/{redis_db}")
+        r.flushdb()
+        r.close()
+
+
+def _wait(d, count: int) -> list[dict]:
+    try:
+        return d["api"].wait_runs(DAG_ID, count, RUN_TIMEOUT, alive=d["cluster"].check_alive)
+    except Exception as e:
+        raise AssertionError(f"{e}\n{d['cluster'].tail_logs()}") from e
+
+
+def _ledger(d, run_id: str) -> dict:
+    import duckdb
+
+    con = duckdb.connect(str(d["dep"].pdgov_home / "warehouse" / "pdgov.duckdb"), read_only=True)
+    try:
+        cur = con.execute("SELECT * FROM main.run_ledger WHERE run_id = ?", [run_id])
+        rec = cur.fetchone()
+        return dict(zip([c[0] for c in cur.description], rec, strict=True)) if rec else {}
+    finally:
+        con.close()
+
+
+def _overlaps(tis: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of warehouse-pool task instances that ran at the same time (must be none)."""
+    spans = sorted(
+        (datetime.fromisoformat(t["start_date"]), datetime.fromisoformat(t["end_date"]), t["task_id"])
+        for t in tis if t.get("pool") == "pdgov_warehouse" and t.get("start_date") and t.get("end_date")
+    )
+    return [(a[2], b[2]) for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1]]
+
+
+def test_dag_is_deployed_with_one_active_run(deployment):
+    # Backfilled days run in order, one writer at a time, only if the DAG allows one active run.
+    assert deployment["dag"]["max_active_runs"] == 1
+    assert deployment["dag"]["is_paused"] is True  # paused at creation: nothing runs before a steward says so
+
+
+def test_nightly_triggered_through_the_rest_api_succeeds(deployment):
+    api = deployment["api"]
+    run = api.trigger(DAG_ID, RUN_AT, conf={"triggered_by": "deployment-test"})
+    t0 = time.monotonic()
+    runs = _wait(deployment, 1)
+    assert [r["state"] for r in runs] == ["success"], runs
+    run_id = run["dag_run_id"]
+    tis = api.task_instances(DAG_ID, run_id)
+    assert tis and all(t["state"] == "success" for t in tis), [(t["task_id"], t["state"]) for t in tis]
+    assert {t["queue"] for t in tis} == {deployment["dep"].queue}  # every task went through our Celery queue
+    assert not _overlaps(tis)
+    ledger = _ledger(deployment, run_id)
+    assert ledger["status"] == "success" and str(ledger["logical_date"]) == AS_OF
+    deployment["state"].update(run_once=fingerprint(deployment["dep"].pdgov_home / "warehouse" / "pdgov.duckdb"),
+                               seconds=time.monotonic() - t0, tasks=len(tis))
+    print(f"pdgov_nightly through Celery: {len(tis)} tasks in {time.monotonic() - t0:.0f}s")
+
+
+def test_backfilled_day_equals_the_day_run_once(deployment):
+    once = deployment["state"].get("run_once")
+    if once is None:
+        pytest.skip("needs the triggered run of test_nightly_triggered_through_the_rest_api_succeeds")
+    cluster, api = deployment["cluster"], deployment["api"]
+    # A steward re-runs the night of AS_OF (the window is inclusive, in Taipei time).
+    cluster.airflow("backfill", "create", "--dag-id", DAG_ID,
+                    "--from-date", f"{AS_OF}T00:00:00+08:00", "--to-date", f"{AS_OF}T23:59:59+08:00",
+                    "--reprocess-behavior", "completed")
+    deadline = time.monotonic() + 120
+    while not any(r["run_type"] == "backfill" or r["state"] != "success" for r in api.dag_runs(DAG_ID)):
+        assert time.monotonic() < deadline, "the backfill created no run"
+        time.sleep(3)
+    runs = _wait(deployment, 1)
+    assert all(r["state"] == "success" for r in runs), runs
+    backfilled = [r for r in runs if r["run_type"] == "backfill"] or runs
+    for r in backfilled:
+        tis = api.task_instances(DAG_ID, r["dag_run_id"])
+        assert not _overlaps(tis)
+        assert _ledger(deployment, r["dag_run_id"])["status"] == "success"
+    again = fingerprint(deployment["dep"].pdgov_home / "warehouse" / "pdgov.duckdb")
+    assert diff(once, again) == {}
