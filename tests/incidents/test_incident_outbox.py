@@ -6,6 +6,7 @@ Airflow's SMTP provider to aiosmtpd, which the tests stop, make refuse, and star
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -157,3 +158,29 @@ def test_a_report_past_four_hours_escalates_and_shows_late(incident_home, smtp):
     assert clock["INC-LATE"] == ("late", True, True)
     assert clock["INC-NOW"] == ("on_time", False, False)
     assert _process("t2")["escalated"] == [], "one escalation per incident"
+
+
+def test_declare_command_goes_from_declaration_to_last_message(incident_home, smtp, tmp_path):
+    """`pdgov incident declare` as a handler runs it: validate, ingest, models, report and notices."""
+    from conftest import pdgov_cli
+
+    from pdgov.notifications.outbox import now_taipei
+
+    decl = {"incident_id": "INC-CLI", "reporter": "人事處 李大華", "reporter_contact": "02-2720-8889",
+            "known_at": f"{now_taipei():%Y-%m-%d %H:%M:%S}", "method": "設備遭竊", "location": "市府大樓",
+            "description": "一台差勤設備遭竊", "scope_model": "FACE8", "scope_dataset": "punches",
+            "containment": "報警並停用該型號設備"}
+    f = tmp_path / "decl.json"
+    f.write_text(json.dumps(decl, ensure_ascii=False), encoding="utf-8")
+    env = smtp.connection_env()
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**decl, "known_at": "soon", "reporter": ""}, ensure_ascii=False), encoding="utf-8")
+    refused = pdgov_cli(incident_home, "incident", "declare", str(bad), check=False, **env)
+    assert refused.returncode == 2 and "known_at" in refused.stdout and "reporter is required" in refused.stdout
+
+    declared = pdgov_cli(incident_home, "incident", "declare", str(f), **env)
+    counts = _by_incident(incident_home, smtp.received)
+    people = query(incident_home, "SELECT count(*) FROM incident_scope WHERE incident_id = 'INC-CLI'")[0][0]
+    assert people > 0 and counts["INC-CLI"] == people + 1, declared.stdout[-3000:]
+    status = json.loads(pdgov_cli(incident_home, "incident", "status", "--json", **env).stdout)
+    assert {r["incident_id"]: r["clock_status"] for r in status}["INC-CLI"] == "on_time"

@@ -63,21 +63,32 @@ def _models_built(con: duckdb.DuckDBPyConnection) -> bool:
     return n == 2
 
 
-def _queue(con: duckdb.DuckDBPyConnection, m: msg.Message, mid: str, incident_id: str, run_id: str,
+def _queue(con: duckdb.DuckDBPyConnection, batch: list[tuple[str, msg.Message]], incident_id: str, run_id: str,
            now: datetime) -> int:
-    status = "pending" if m.recipient else "undeliverable"
-    error = None if m.recipient else "no e-mail address on the roster: notify by another channel (§44 ¶2)"
-    before = con.execute("SELECT count(*) FROM main.notification_outbox WHERE message_id = ?", [mid]).fetchone()[0]
-    if before:
+    """Insert the messages not queued yet; return how many were new. A known Message-ID is left as is."""
+    if not batch:
         return 0
+    rows = []
+    for mid, m in batch:
+        status = "pending" if m.recipient else "undeliverable"
+        error = None if m.recipient else "no e-mail address on the roster: notify by another channel (§44 ¶2)"
+        rows.append([mid, incident_id, m.recipient, m.kind, m.agency_code, m.employee_no, m.subject, m.body, status,
+                     error, now, run_id])
+    before = con.execute("SELECT count(*) FROM main.notification_outbox WHERE incident_id = ?", [incident_id]).fetchone()[0]
+    con.execute("CREATE OR REPLACE TEMP TABLE _outbox_new (message_id VARCHAR, incident_id VARCHAR, recipient VARCHAR, "
+                "kind VARCHAR, agency_code VARCHAR, employee_no VARCHAR, subject VARCHAR, body VARCHAR, "
+                "status VARCHAR, last_error VARCHAR, queued_at TIMESTAMP, run_id VARCHAR)")
+    con.executemany("INSERT INTO _outbox_new VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.execute(
         """INSERT INTO main.notification_outbox (message_id, incident_id, recipient, kind, agency_code,
            employee_no, subject, body, status, attempts, last_error, queued_at, run_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)""",
-        [mid, incident_id, m.recipient, m.kind, m.agency_code, m.employee_no, m.subject, m.body, status,
-         error, now, run_id],
-    )
-    return 1
+           SELECT n.message_id, n.incident_id, n.recipient, n.kind, n.agency_code, n.employee_no, n.subject, n.body,
+                  n.status, 0, n.last_error, n.queued_at, n.run_id
+           FROM _outbox_new n
+           WHERE NOT EXISTS (SELECT 1 FROM main.notification_outbox o WHERE o.message_id = n.message_id)""")
+    con.execute("DROP TABLE _outbox_new")
+    after = con.execute("SELECT count(*) FROM main.notification_outbox WHERE incident_id = ?", [incident_id]).fetchone()[0]
+    return after - before
 
 
 def enqueue(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> dict[str, Any]:
@@ -88,15 +99,19 @@ def enqueue(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> dict[
     for s in _rows(con, "SELECT * FROM main.incident_summary ORDER BY known_at, incident_id"):
         iid = s["incident_id"]
         if window:
-            queued[msg.KIND_REPORT] += _queue(con, msg.report(s, window), message_id(iid, msg.KIND_REPORT, "window"),
+            queued[msg.KIND_REPORT] += _queue(con, [(message_id(iid, msg.KIND_REPORT, "window"), msg.report(s, window))],
                                               iid, run_id, now)
         else:
             problems.append(f"{iid}: no contact window configured (Airflow variable pdgov_contact_window)")
-        for p in _rows(con, "SELECT * FROM main.incident_scope WHERE incident_id = ? ORDER BY agency_code, employee_no",
-                       [iid]):
-            m = msg.notice(s, p, window or "個資事件聯絡窗口")
-            key = f"{p['agency_code']}|{p['employee_no']}"
-            queued[msg.KIND_NOTICE] += _queue(con, m, message_id(iid, msg.KIND_NOTICE, key), iid, run_id, now)
+        # Only people without a notice yet: re-running a big incident renders nothing again.
+        people = _rows(con, """
+            SELECT p.* FROM main.incident_scope p WHERE p.incident_id = ? AND NOT EXISTS (
+                SELECT 1 FROM main.notification_outbox o WHERE o.incident_id = p.incident_id
+                AND o.kind = 'subject_notice' AND o.agency_code = p.agency_code AND o.employee_no = p.employee_no)
+            ORDER BY p.agency_code, p.employee_no""", [iid])
+        batch = [(message_id(iid, msg.KIND_NOTICE, f"{p['agency_code']}|{p['employee_no']}"),
+                  msg.notice(s, p, window or "個資事件聯絡窗口")) for p in people]
+        queued[msg.KIND_NOTICE] += _queue(con, batch, iid, run_id, now)
     return {"queued": queued, "problems": problems}
 
 
@@ -110,9 +125,8 @@ def escalate(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> list
                           AND o.kind = 'report' AND o.status = 'sent')""", [now])
     escalated = []
     for s in overdue:
-        if window and _queue(con, msg.escalation(s, window, now),
-                             message_id(s["incident_id"], msg.KIND_ESCALATION, "window"),
-                             s["incident_id"], run_id, now):
+        if window and _queue(con, [(message_id(s["incident_id"], msg.KIND_ESCALATION, "window"),
+                                    msg.escalation(s, window, now))], s["incident_id"], run_id, now):
             escalated.append(s["incident_id"])
     return escalated
 

@@ -1,0 +1,93 @@
+"""`pdgov incident declare|notify|status|resend`: the incident handler's commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from pdgov.cli import _date, _today_taipei
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("incident", help="personal-data incidents (個資事件): declare, notify, clock")
+    s = p.add_subparsers(dest="incident_command", required=True)
+    dec = s.add_parser("declare", help="declare an incident from a JSON file and send its report and notices now")
+    dec.add_argument("file", type=Path, help="JSON object with the declaration fields (see docs/incidents.md)")
+    dec.add_argument("--date", type=_date, default=None, help="as-of date for the models (default: today, Taipei)")
+    dec.set_defaults(func=cmd_declare)
+    no = s.add_parser("notify", help="queue, escalate and deliver what the incident models require")
+    no.add_argument("--date", type=_date, default=None)
+    no.set_defaults(func=cmd_notify)
+    st = s.add_parser("status", help="the four-hour clock and the outbox per incident")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=cmd_status)
+    rs = s.add_parser("resend", help="return an in_doubt message to the queue after checking the mail log")
+    rs.add_argument("message_id", help="the Message-ID, e.g. '<…@pdgov.taipei>'")
+    rs.add_argument("--reason", required=True, help="what the mail log showed (recorded as last_error)")
+    rs.set_defaults(func=cmd_resend)
+
+
+def _run_id(kind: str) -> str:
+    from pdgov.notifications.outbox import now_taipei
+
+    return f"{kind}__{now_taipei():%Y-%m-%dT%H:%M:%S}"
+
+
+def cmd_declare(args: argparse.Namespace) -> int:
+    from pdgov.incidents.declaration import DeclarationError
+    from pdgov.incidents.run import handle
+
+    conf = json.loads(args.file.read_text(encoding="utf-8-sig"))
+    try:
+        result = handle(conf, _run_id("incident"), args.date or _today_taipei())
+    except DeclarationError as exc:
+        print("pdgov: " + "\n  - ".join([str(exc).split(":")[0], *exc.problems]))
+        return 2
+    print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    return 0 if not result.get("smtp_error") else 1
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    from pdgov.notifications.outbox import process
+
+    result = process(_run_id("notify"), args.date or _today_taipei())
+    print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    return 0 if not result.get("smtp_error") else 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from pdgov.warehouse import connect
+
+    with connect(read_only=True) as con:
+        cur = con.execute("""
+            SELECT l.incident_id, l.known_at, l.report_due_at, l.report_sent_at, l.clock_status, l.escalated_at,
+                   l.people, l.notices_sent, l.authority_report_required, l.authority_due_at,
+                   (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = l.incident_id
+                      AND o.status IN ('pending', 'sending')) AS waiting,
+                   (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = l.incident_id
+                      AND o.status = 'in_doubt') AS in_doubt
+            FROM main.incidents_log l ORDER BY l.known_at""")
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, default=str, indent=1))
+        return 0
+    for r in rows:
+        print(f"{r['incident_id']}: {r['clock_status']} (known {r['known_at']}, due {r['report_due_at']}, "
+              f"report sent {r['report_sent_at'] or '—'}); notices {r['notices_sent']}/{r['people']}, "
+              f"waiting {r['waiting']}, in doubt {r['in_doubt']}"
+              + (f"; escalated {r['escalated_at']}" if r["escalated_at"] else ""))
+    return 0
+
+
+def cmd_resend(args: argparse.Namespace) -> int:
+    from pdgov.warehouse import connect
+
+    with connect() as con:
+        n = con.execute("""UPDATE main.notification_outbox SET status = 'pending', last_error = ?
+                           WHERE message_id = ? AND status = 'in_doubt' RETURNING message_id""",
+                        [f"requeued by hand: {args.reason}", args.message_id]).fetchall()
+    print(f"pdgov: {len(n)} message(s) back in the queue; `pdgov incident notify` sends them")
+    return 0 if n else 1
+
