@@ -25,7 +25,10 @@ CHILD = r"""
 import json, os, resource, sys, time
 from pathlib import Path
 mode, csv_path, home = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-t0 = time.perf_counter()
+def cpu():
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+t0, cpu0 = time.perf_counter(), cpu()
 rows = 0
 if mode == "duckdb":
     import duckdb
@@ -53,18 +56,21 @@ elif mode == "pandas":
 else:
     os.environ["PDGOV_HOME"] = str(home)
     os.environ.setdefault("PDGOV_HMAC_KEY", "bench-key-0123456789abcdef0123456789")
+    os.environ.setdefault("PDGOV_DUCKDB_MEMORY_LIMIT", "1GB")  # what bounds peak memory, whatever the file size
     from datetime import date
     from pdgov.config import paths
     from pdgov.ingest.run import ingest_source
     p = paths().ensure()
     dest = p.landing_for("punches") / Path(csv_path).name
     os.link(csv_path, dest) if os.stat(csv_path).st_dev == os.stat(p.landing).st_dev else __import__("shutil").copy(csv_path, dest)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu()
     r = ingest_source("punches", "bench", date.today())
     rows = r["rows_in"]
     assert r["files"] == 1, r
 dt = time.perf_counter() - t0
-print(json.dumps({"rows": rows, "seconds": dt, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"rows": rows, "seconds": dt, "cpu_seconds": ru.ru_utime + ru.ru_stime - cpu0,
+                  "peak_rss_mb": ru.ru_maxrss / 1024}))
 """
 
 
@@ -97,22 +103,28 @@ def main() -> int:
                 res["pandas+pandera"] = measure("pandas", f)
             res["pdgov"] = measure("pdgov", f)
             base = res["duckdb"]["rows"] / res["duckdb"]["seconds"]
+            cpu_base = res["duckdb"]["rows"] / res["duckdb"]["cpu_seconds"]
             for k, v in res.items():
-                rate = v["rows"] / v["seconds"]
-                print(f"{k:16s} {rate / 1e6:6.2f} M rows/s  {v['seconds']:7.2f} s  peak RSS {v['peak_rss_mb']:7.0f} MB"
-                      f"  ratio to DuckDB limit {rate / base:5.2f}")
+                rate, cpu_rate = v["rows"] / v["seconds"], v["rows"] / v["cpu_seconds"]
+                print(f"{k:16s} {rate / 1e6:6.2f} M rows/s  {v['seconds']:7.2f} s wall  {v['cpu_seconds']:7.2f} s CPU"
+                      f"  peak RSS {v['peak_rss_mb']:7.0f} MB  ratio to DuckDB limit {rate / base:5.2f} "
+                      f"(CPU {cpu_rate / cpu_base:5.2f})")
             if "pandas+pandera" in res:
-                pd_rate = res["pandas+pandera"]["rows"] / res["pandas+pandera"]["seconds"]
-                pg_rate = res["pdgov"]["rows"] / res["pdgov"]["seconds"]
-                print(f"pdgov / pandas path: {pg_rate / pd_rate:.2f}x (target ≥ 4x); pdgov / DuckDB: "
-                      f"{pg_rate / base:.2f} (target ≥ 0.6)")
+                pd, pg = res["pandas+pandera"], res["pdgov"]
+                print(f"pdgov / pandas path: {pd['seconds'] / pg['seconds']:.2f}x wall, "
+                      f"{pd['cpu_seconds'] / pg['cpu_seconds']:.2f}x CPU (target ≥ 4x); pdgov / DuckDB: "
+                      f"{res['duckdb']['seconds'] / pg['seconds']:.2f} wall, "
+                      f"{res['duckdb']['cpu_seconds'] / pg['cpu_seconds']:.2f} CPU (target ≥ 0.6)")
+            print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+                  "(wall ratios are only meaningful on a quiet machine; CPU ratios compare the work done)")
             if n == min(args.rows):
+                # Big5 as agencies export it: CP950 bytes and mostly ROC dates (the slower date path).
                 b5 = work / f"punches_{n}_big5.csv"
-                with open(f, encoding="utf-8") as src, open(b5, "w", encoding="cp950") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 22)
+                punch_csv(b5, n, encoding="cp950")
                 r = measure("pdgov", b5)
-                print(f"pdgov Big5 file  {r['rows'] / r['seconds'] / 1e6:6.2f} M rows/s  {r['seconds']:7.2f} s  "
-                      f"peak RSS {r['peak_rss_mb']:7.0f} MB")
+                os.unlink(b5)
+                print(f"pdgov Big5 file  {r['rows'] / r['seconds'] / 1e6:6.2f} M rows/s  {r['seconds']:7.2f} s wall  "
+                      f"{r['cpu_seconds']:7.2f} s CPU  peak RSS {r['peak_rss_mb']:7.0f} MB")
             os.unlink(f)
     finally:
         shutil.rmtree(work, ignore_errors=True)

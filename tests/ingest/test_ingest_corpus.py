@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 import pytest
-
-from pdgov.synth.national_ids import make, make_invalid
+from ingest_ids import bad_checksum_id as make_invalid
+from ingest_ids import valid_id as make
 
 RUN_DATE = date(2026, 11, 2)
 PUNCH_H = "機關代碼,員工編號,打卡時間,設備編號,辨識方式\n"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK = 1 << 22
+HEAD = 1 << 16
 
 
 class FileRefused(Exception):
@@ -35,46 +36,44 @@ class Sniffed:
     encoding: str | None  # utf-8, utf-8-sig, cp950; None for binary formats
 
 
-def sniff(path: Path) -> Sniffed:
-    """Hash the file and tell its text encoding in one streaming pass."""
+def file_digest(path: Path) -> tuple[str, int]:
+    """SHA-256 and size, streamed (files can be several GB)."""
     h = hashlib.sha256()
     size = 0
-    dec = codecs.getincrementaldecoder("utf-8")("strict")
-    utf8_ok, first, has_nul = True, b"", False
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
-            if not first:
-                first = chunk[:4]
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def sniff(path: Path) -> Sniffed:
+    """Hash the file and tell its text encoding from the bytes.
+
+    Only the first 64 KB are decoded here; DuckDB validates UTF-8 on the full read for free, and
+    a file that turns out not to be UTF-8 further down is retried as Big5/CP950, which
+    ``to_utf8_csv`` decodes strictly (so a mixed file is refused, never loaded as mojibake).
+    Decoding every byte in Python would cost more than DuckDB's whole load.
+    """
+    h = hashlib.sha256()
+    size, head, has_nul = 0, b"", False
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            if not head:
+                head = chunk[:HEAD]
             h.update(chunk)
             size += len(chunk)
             has_nul = has_nul or b"\x00" in chunk
-            if utf8_ok:
-                try:
-                    dec.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8_ok = False
-        if utf8_ok:
-            try:
-                dec.decode(b"", final=True)
-            except UnicodeDecodeError:
-                utf8_ok = False
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return Sniffed(h.hexdigest(), size, None)
     if has_nul:
         raise FileRefused("file contains NUL bytes (binary or UTF-16 content)")
-    if utf8_ok:
-        return Sniffed(h.hexdigest(), size, "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8")
-    dec950 = codecs.getincrementaldecoder("cp950")("strict")
     try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(CHUNK):
-                dec950.decode(chunk)
-            dec950.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
-        raise FileRefused(
-            "file is neither valid UTF-8 nor valid Big5/CP950 (mixed or unknown encoding)"
-        ) from exc
-    return Sniffed(h.hexdigest(), size, "cp950")
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=len(head) == size)
+        enc = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    except UnicodeDecodeError:
+        enc = "cp950"
+    return Sniffed(h.hexdigest(), size, enc)
 
 
 def to_utf8_csv(path: Path, sniffed: Sniffed, workdir: Path) -> Path:
@@ -89,9 +88,15 @@ def to_utf8_csv(path: Path, sniffed: Sniffed, workdir: Path) -> Path:
     if sniffed.encoding == "utf-8":
         return path
     out = workdir / (path.stem + ".utf8.csv")
-    with open(path, encoding=sniffed.encoding, newline="") as src, open(out, "w", encoding="utf-8", newline="") as dst:
-        while chunk := src.read(CHUNK):
-            dst.write(chunk)
+    try:
+        with open(path, encoding=sniffed.encoding, newline="") as src, \
+                open(out, "w", encoding="utf-8", newline="") as dst:
+            while chunk := src.read(CHUNK):
+                dst.write(chunk)
+    except UnicodeDecodeError as exc:
+        raise FileRefused(
+            "file is neither valid UTF-8 nor valid Big5/CP950 (mixed or unknown encoding)"
+        ) from exc
     return out
 
 

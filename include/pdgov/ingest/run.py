@@ -15,15 +15,18 @@ import logging
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import duckdb
 
 from pdgov.config import hmac_key, paths
 from pdgov.contracts import CONTRACTS, FORBIDDEN_HEADER_WORDS, Contract
 from pdgov.ingest import national_id
 from pdgov.ingest.checks import MACROS, typed_select
-from pdgov.ingest.readers import FileRefused, sniff, to_utf8_csv
+from pdgov.ingest.readers import FileRefused, file_digest, sniff, to_utf8_csv
 from pdgov.warehouse import connect
 
 log = logging.getLogger("pdgov.ingest")
@@ -72,8 +75,10 @@ def ingest_source(source: str, run_id: str, logical_date: date) -> dict:
     files = sorted(f for f in landing.iterdir() if f.is_file() and not f.name.startswith("."))
     result = {"source": source, "files": 0, "files_rejected": 0, "files_skipped": 0, "rows_in": 0,
               "rows_rejected": 0, "file_list": []}
-    needs_key = any(c.kind == "national_id" for c in contract.columns)
-    key = hmac_key() if needs_key else b""
+    # No run starts without the pseudonymisation key, even for a source without national IDs:
+    # a night that loads punches and then fails on the roster would leave a half-loaded run.
+    key = hmac_key()
+    needs_key = _carries_ids(contract)
     with connect() as con, tempfile.TemporaryDirectory(prefix="pdgov-ingest-") as tmp:
         ensure_raw_tables(con)
         for m in MACROS:
@@ -102,10 +107,8 @@ def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: da
     try:
         sniffed = sniff(f)
     except FileRefused as exc:
-        import hashlib
-
-        digest = hashlib.sha256(f.read_bytes()).hexdigest()
-        return _reject(con, contract, f, digest, f.stat().st_size, run_id, [(exc.line_no, exc.column, exc.reason)], 0)
+        digest, size = file_digest(f)
+        return _reject(con, contract, f, digest, size, run_id, [(exc.line_no, exc.column, exc.reason)], 0)
     seen = con.execute("SELECT status, archived_as FROM main.ingest_files WHERE file_sha256 = ?",
                        [sniffed.sha256]).fetchone()
     if seen:
@@ -119,41 +122,87 @@ def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: da
         return {"file_name": f.name, "sha256": sniffed.sha256, "status": f"skipped ({seen[0]} before)", "rows": 0}
     try:
         csv_path = to_utf8_csv(f, sniffed, tmp)
-        header = _read_header(csv_path)
-        mapping, dropped = _map_header(contract, header)
-        agency_from_name = None
-        if contract.source == "webir" and "agency_code" not in mapping.values():
-            m = re.match(r"^(\d{9}[A-Z])_", f.name)
-            if not m:
-                raise FileRefused("no 機關代碼 column and the file name does not start with an agency code "
-                                  "(e.g. 379000000A_…)", 1, "機關代碼")
-            agency_from_name = m.group(1)
-        problems, n_rows = _load_and_check(con, contract, csv_path, header, mapping, agency_from_name)
+        delivery = _prepare(contract, f, csv_path)
+        try:
+            loaded = _fast_load(con, contract, delivery, f, sniffed.sha256, sniffed.size, run_id, logical_date)
+        except _NotUtf8:
+            # The start looked like UTF-8 but the rest is not: Big5 throughout, or mixed (refused).
+            sniffed.encoding = "cp950"
+            csv_path = to_utf8_csv(f, sniffed, tmp)
+            delivery = _prepare(contract, f, csv_path)
+            loaded = _fast_load(con, contract, delivery, f, sniffed.sha256, sniffed.size, run_id, logical_date)
+        if loaded is not None:
+            return _archive_loaded(con, contract, f, sniffed.sha256, loaded, delivery.dropped)
+        problems, n_rows = _explain(con, contract, delivery)
     except FileRefused as exc:
         return _reject(con, contract, f, sniffed.sha256, sniffed.size, run_id,
                        [(exc.line_no, exc.column, exc.reason)], 0)
-    if problems:
-        return _reject(con, contract, f, sniffed.sha256, sniffed.size, run_id, problems, n_rows)
-    try:
-        return _accept(con, contract, f, sniffed.sha256, sniffed.size, run_id, logical_date, n_rows, dropped)
-    except FileRefused as exc:
-        return _reject(con, contract, f, sniffed.sha256, sniffed.size, run_id,
-                       [(exc.line_no, exc.column, exc.reason)], n_rows)
+    if not problems:
+        problems = [(None, None, "the file failed the contract check but no single line could be blamed")]
+    return _reject(con, contract, f, sniffed.sha256, sniffed.size, run_id, problems, n_rows)
+
+
+class _NotUtf8(Exception):
+    """DuckDB met bytes that are not UTF-8 after a start that was."""
+
+
+@dataclass
+class _Delivery:
+    """A delivered file in one shape: a UTF-8 CSV and how its columns map to the contract."""
+
+    csv_path: Path
+    header: list[str]
+    mapping: dict[int, str]
+    dropped: list[str]
+    agency_from_name: str | None
+
+    def stage1(self, contract: Contract) -> tuple[str, list[str]]:
+        """SELECT of typed values (``name``) and the delivered text (``_r_name``) straight over the
+        CSV, plus the reason expressions over them. Callers number the rows *after* any heavy
+        projection: ``row_number() OVER ()`` streams in file order, and what sits above it runs on
+        one thread."""
+        names = [self.mapping.get(i, f"_drop{i}") for i in range(len(self.header))]
+        cols = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
+        present = [n for n in names if not n.startswith("_drop")]
+        extra = ""
+        if self.agency_from_name:
+            extra = f", '{self.agency_from_name}' AS agency_code"
+            present.append("agency_code")
+        now_sql = f"TIMESTAMP '{(_now_local() + FUTURE_TOLERANCE):%Y-%m-%d %H:%M:%S}'"
+        typed, raw, reasons = typed_select(contract, present, now_sql)
+        reader = (f"read_csv({_sql_str(self.csv_path.as_posix())}, header = true, columns = {{{cols}}}, delim = ',', "
+                  "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, max_line_size = 1048576, "
+                  "auto_detect = false)")
+        return f"SELECT {', '.join(typed + raw)} FROM (SELECT *{extra} FROM {reader})", reasons
+
+
+def _prepare(contract: Contract, f: Path, csv_path: Path) -> _Delivery:
+    header = _read_header(csv_path)
+    mapping, dropped = _map_header(contract, header)
+    agency_from_name = None
+    if contract.source == "webir" and "agency_code" not in mapping.values():
+        m = re.match(r"^(\d{9}[A-Z])_", f.name)
+        if not m:
+            raise FileRefused("no 機關代碼 column and the file name does not start with an agency code "
+                              "(e.g. 379000000A_…)", 1, "機關代碼")
+        agency_from_name = m.group(1)
+    return _Delivery(csv_path, header, mapping, dropped, agency_from_name)
 
 
 def _read_header(csv_path: Path) -> list[str]:
-    with open(csv_path, encoding="utf-8", newline="") as fh:
-        try:
-            header = next(csv.reader(fh))
-        except StopIteration as exc:
-            raise FileRefused("file is empty (no header line)", 1) from exc
-        except csv.Error as exc:
-            raise FileRefused(f"header line is not valid CSV: {exc}", 1) from exc
-        if next(fh, None) is None:
-            raise FileRefused("file has a header but no data rows", 1)
+    try:
+        with open(csv_path, encoding="utf-8", newline="") as fh:
+            try:
+                header = next(csv.reader(fh))
+            except StopIteration as exc:
+                raise FileRefused("file is empty (no header line)", 1) from exc
+            except csv.Error as exc:
+                raise FileRefused(f"header line is not valid CSV: {exc}", 1) from exc
+            if next(fh, None) is None:
+                raise FileRefused("file has a header but no data rows", 1)
+    except UnicodeDecodeError as exc:
+        raise _NotUtf8 from exc
     return [h.strip().lstrip("\ufeff") for h in header]
-
-
 def _map_header(contract: Contract, header: list[str]) -> tuple[dict[int, str], list[str]]:
     hm = contract.header_map()
     mapping: dict[int, str] = {}
@@ -176,34 +225,20 @@ def _map_header(contract: Contract, header: list[str]) -> tuple[dict[int, str], 
     return mapping, dropped
 
 
-def _load_and_check(con, contract: Contract, csv_path: Path, header: list[str], mapping: dict[int, str],
-                    agency_from_name: str | None) -> tuple[list[tuple], int]:
-    names = [mapping.get(i, f"_drop{i}") for i in range(len(header))]
-    cols = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
+def _explain(con, contract: Contract, d: _Delivery) -> tuple[list[tuple], int]:
+    """Every problem of a file the fast path refused: (line, column header, reason), in file order.
+
+    Runs only for files that failed, so it may materialise the file and spend regular
+    expressions on the failed rows to say exactly what is wrong with each.
+    """
+    stage1, reasons = d.stage1(contract)
     try:
-        con.execute("DROP TABLE IF EXISTS _in")
-        con.execute(
-            f"""CREATE TEMP TABLE _in AS SELECT (row_number() OVER ()) + 1 AS _line_no, * FROM read_csv(?,
-                header = true, columns = {{{cols}}}, delim = ',', quote = '"', escape = '"', strict_mode = true,
-                null_padding = false, max_line_size = 1048576, auto_detect = false)""",
-            [str(csv_path)],
-        )
-    except Exception as exc:  # noqa: BLE001 - DuckDB's parser errors carry the line; report it whole
-        msg = str(exc).split("\n")[0]
-        m = re.search(r"[Ll]ine:? ?(\d+)", str(exc))
-        raise FileRefused(f"not a well-formed CSV: {msg[:300]}", int(m.group(1)) if m else None) from exc
-    present = [n for n in names if not n.startswith("_drop")]
-    if agency_from_name:
-        con.execute(f"ALTER TABLE _in ADD COLUMN agency_code VARCHAR DEFAULT '{agency_from_name}'")
-        present.append("agency_code")
-    now_sql = f"TIMESTAMP '{(_now_local() + FUTURE_TOLERANCE):%Y-%m-%d %H:%M:%S}'"
-    typed, raw, reasons = typed_select(contract, present, now_sql)
-    con.execute("DROP TABLE IF EXISTS _typed")
-    con.execute(f"CREATE TEMP TABLE _typed AS SELECT _line_no, {', '.join(typed + raw)} FROM _in")
-    con.execute("DROP TABLE _in")
+        con.execute("DROP TABLE IF EXISTS _typed")
+        con.execute(f"CREATE TEMP TABLE _typed AS SELECT (row_number() OVER ()) + 1 AS _line_no, * FROM ({stage1})")
+    except duckdb.Error as exc:
+        raise _csv_refusal(exc) from exc
     n_rows = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
-    zh = {c.name: (header[i] if i in mapping and mapping[i] == c.name else c.zh) for c in contract.columns
-          for i in [next((k for k, v in mapping.items() if v == c.name), -1)]}
+    zh = {v: d.header[k] for k, v in d.mapping.items()}
     problems: list[tuple] = []
     if reasons:
         err_cols = [r.rsplit(" AS ", 1)[1].strip('"') for r in reasons]
@@ -216,85 +251,139 @@ def _load_and_check(con, contract: Contract, csv_path: Path, header: list[str], 
             for e in err_cols)
         for line_no, col, reason in con.execute(
                 f"SELECT * FROM ({union}) ORDER BY _line_no, col LIMIT {MAX_REJECTIONS_PER_FILE}").fetchall():
-            problems.append((line_no, zh.get(col, col), reason))
+            problems.append((line_no, zh.get(col, next((c.zh for c in contract.columns if c.name == col), col)),
+                             reason))
     if contract.key and not problems:
-        key_cols = [k for k in contract.key if k in present or k == "agency_code"]
-        keys = ", ".join(key_cols)
-        has_dups = con.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM _typed GROUP BY ALL_KEYS HAVING count(*) > 1)".replace(
-                "ALL_KEYS", keys)).fetchone()[0]
-        if has_dups:
-            for line_no, first in con.execute(
-                f"""SELECT _line_no, first_line FROM (SELECT _line_no, min(_line_no) OVER (PARTITION BY {keys})
-                    AS first_line FROM _typed) WHERE _line_no <> first_line ORDER BY _line_no
-                    LIMIT {MAX_REJECTIONS_PER_FILE}"""
-            ).fetchall():
-                problems.append((line_no, None, f"duplicate of line {first} (same {', '.join(key_cols)})"))
+        keys = ", ".join(contract.key)
+        for line_no, first in con.execute(
+            f"""SELECT _line_no, first_line FROM (SELECT _line_no, min(_line_no) OVER (PARTITION BY {keys})
+                AS first_line FROM _typed) WHERE _line_no <> first_line ORDER BY _line_no
+                LIMIT {MAX_REJECTIONS_PER_FILE}"""
+        ).fetchall():
+            problems.append((line_no, None, f"duplicate of line {first} (same {', '.join(contract.key)})"))
+    con.execute("DROP TABLE IF EXISTS _typed")
+    con.execute("DROP TABLE IF EXISTS _bad")
     return problems, n_rows
+
+
+def _csv_refusal(exc: Exception) -> FileRefused:
+    msg = str(exc).split("\n")[0]
+    m = re.search(r"[Ll]ine:? ?(\d+)", str(exc))
+    return FileRefused(f"not a well-formed CSV: {msg[:300]}", int(m.group(1)) if m else None)
 
 
 def _carries_ids(contract: Contract) -> bool:
     return any(c.kind == "national_id" for c in contract.columns)
 
 
-def _accept(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, logical_date: date, n_rows: int,
-            dropped: list[str]) -> dict:
-    p = paths()
-    src = contract.source
-    lineage = f"'{sha}' AS _file_sha256, ? AS _source_file, _line_no, ? AS _loaded_at, ? AS _run_id"
-    if src == "webir":
-        select = f"""SELECT md5(concat_ws('|', agency_code, account, strftime(queried_at, '%Y-%m-%d %H:%M:%S'),
+def _output_select(contract: Contract, src: str, lineage: str, logical_date: date) -> str:
+    """The raw table's columns, in order, computed from the typed rows ``src`` (docs/architecture.md)."""
+    if contract.source == "webir":
+        return f"""SELECT md5(concat_ws('|', agency_code, account, strftime(queried_at, '%Y-%m-%d %H:%M:%S'),
                         op_code, subject_hmac, coalesce(case_no, ''))) AS query_key, agency_code, account, queried_at,
                         op_code, subject_hmac, subject_masked, case_no, reason, result, {lineage}
                      FROM (SELECT *, query_date + query_time AS queried_at, _pd_hmac(subject_id) AS subject_hmac,
-                           substr(subject_id, 1, 3) || '****' || substr(subject_id, 8, 3) AS subject_masked FROM _typed)"""
-    elif src == "roster":
-        select = f"""SELECT agency_code, employee_no, _pd_hmac(national_id) AS national_id_hmac,
+                           substr(subject_id, 1, 3) || '****' || substr(subject_id, 8, 3) AS subject_masked FROM {src})"""
+    if contract.source == "roster":
+        return f"""SELECT agency_code, employee_no, _pd_hmac(national_id) AS national_id_hmac,
                         substr(national_id, 1, 3) || '****' || substr(national_id, 8, 3) AS national_id_masked,
-                        name, email, {lineage} FROM _typed"""
-    elif src == "webir_accounts":
-        select = f"""SELECT account, employee_no, agency_code, role, status, created_at, last_used_at, employment,
+                        name, email, {lineage} FROM {src}"""
+    if contract.source == "webir_accounts":
+        return f"""SELECT account, employee_no, agency_code, role, status, created_at, last_used_at, employment,
                         coalesce(snapshot_date, DATE '{logical_date.isoformat()}') AS snapshot_date, {lineage}
-                     FROM _typed"""
-    else:
-        cols = ", ".join(c.name for c in contract.columns)
-        select = f"SELECT {cols}, {lineage} FROM _typed"
+                     FROM {src}"""
+    return f"SELECT {', '.join(c.name for c in contract.columns)}, {lineage} FROM {src}"
+
+
+_INVALID_ROW = "pdgov: invalid row"
+
+
+def _fast_load(con, contract: Contract, d: _Delivery, f: Path, sha: str, size: int, run_id: str,
+               logical_date: date) -> int | None:
+    """Load a file in one streaming pass, or roll back and return None if anything is wrong.
+
+    Why this shape: the expected file is a good one, so the checks ride along with the load.
+    Each row's reason expressions are evaluated in the INSERT itself and a failing row raises,
+    which aborts the transaction; nothing is materialised outside the target table, so memory
+    does not grow with the file. What needs the whole file (duplicates, the pandera contract)
+    is then checked on the rows just written, before COMMIT. Any failure sends the file to
+    ``_explain`` for a per-line report.
+    """
+    stage1, reasons = d.stage1(contract)
+    why = f"coalesce({', '.join(r.rsplit(' AS ', 1)[0] for r in reasons)})" if reasons else "NULL"
+    # The guard rides on the first contract column (always written, so never pruned), below the
+    # row numbering so that it runs on every thread; line numbers are as in the file (header = 1).
+    first = contract.columns[0].name
+    names = ", ".join(c.name for c in contract.columns)
+    guarded = (f"(SELECT (row_number() OVER ()) + 1 AS _line_no, {names} FROM (SELECT * REPLACE (CASE WHEN {why} "
+               f"IS NOT NULL THEN error('{_INVALID_ROW}') ELSE {first} END AS {first}) FROM ({stage1})))")
     loaded_at = _now_local()
-    con.execute("DROP VIEW IF EXISTS _out")
-    con.execute(f"CREATE TEMP VIEW _out AS {select}".replace("? AS _source_file", f"{_sql_str(f.name)} AS _source_file")
-                .replace("? AS _loaded_at", f"TIMESTAMP '{loaded_at:%Y-%m-%d %H:%M:%S.%f}' AS _loaded_at")
-                .replace("? AS _run_id", f"{_sql_str(run_id)} AS _run_id"))
-    _pandera_gate(con, src)
+    ts = f"TIMESTAMP '{loaded_at:%Y-%m-%d %H:%M:%S.%f}'"
+    lineage = f"'{sha}' AS _file_sha256, {_sql_str(f.name)} AS _source_file, _line_no, {ts} AS _loaded_at, " \
+              f"{_sql_str(run_id)} AS _run_id"
     table = f"raw.{contract.table}"
-    archived_as = f"{sha[:16]}__{f.name}"
-    notes = f"columns dropped (not in the contract): {', '.join(dropped)}" if dropped else None
+    mine = f"_file_sha256 = '{sha}' AND _loaded_at = {ts}"
     con.execute("BEGIN TRANSACTION")
     try:
         # A corrected re-delivery of the same file name replaces that file's earlier rows only.
         con.execute(f"DELETE FROM {table} WHERE _source_file = ?", [f.name])
-        con.execute(f"INSERT INTO {table} SELECT * FROM _out")
+        try:
+            con.execute(f"INSERT INTO {table} {_output_select(contract, guarded, lineage, logical_date)}")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            if "Invalid unicode" in str(exc) and d.csv_path == f:
+                raise _NotUtf8 from exc
+            if _INVALID_ROW in str(exc) or "CSV Error" in str(exc) or "Conversion Error" in str(exc):
+                return None
+            raise
+        n_rows = con.execute(f"SELECT count(*) FROM {table} WHERE {mine}").fetchone()[0]
+        if contract.key and _has_duplicates(con, contract, table, mine) or not _pandera_gate(
+                con, contract, sha, loaded_at):
+            con.execute("ROLLBACK")
+            return None
         con.execute("DELETE FROM main.ingest_files WHERE source = ? AND file_name = ? AND status = 'loaded'",
-                    [src, f.name])
+                    [contract.source, f.name])
+        notes = f"columns dropped (not in the contract): {', '.join(d.dropped)}" if d.dropped else None
         con.execute(
             """INSERT INTO main.ingest_files (file_sha256, source, file_name, size_bytes, status, rows_in, rows_rejected,
                archived_as, run_id, first_seen_at, loaded_at, notes) VALUES (?, ?, ?, ?, 'loaded', ?, 0, ?, ?, ?, ?, ?)""",
-            [sha, src, f.name, size, n_rows, archived_as, run_id, loaded_at, loaded_at, notes],
+            [sha, contract.source, f.name, size, n_rows, f"{sha[:16]}__{f.name}", run_id, loaded_at, loaded_at, notes],
         )
         con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # already rolled back above
         raise
+    return n_rows
+
+
+def _has_duplicates(con, contract: Contract, table: str, mine: str) -> bool:
+    """Probe for duplicate natural keys: one hash per row, so the aggregate stays small and fast.
+    A hash collision only costs an exact check in ``_explain``."""
+    keys = ", ".join(k if k != "subject_id" else "subject_hmac" for k in contract.key)
+    if contract.source == "webir":
+        keys = "query_key"
+    total, distinct = con.execute(f"SELECT count(*), count(DISTINCT hash({keys})) FROM {table} WHERE {mine}").fetchone()
+    return total != distinct
+
+
+def _archive_loaded(con, contract: Contract, f: Path, sha: str, n_rows: int, dropped: list[str]) -> dict:
+    p = paths()
+    src = contract.source
+    archived_as = f"{sha[:16]}__{f.name}"
     dest = p.archive / src / archived_as
     dest.parent.mkdir(parents=True, exist_ok=True)
     if _carries_ids(contract):
         # The archive keeps what the warehouse keeps: pseudonyms, never the IDs themselves.
-        con.execute(f"COPY (SELECT * EXCLUDE (_loaded_at, _run_id) FROM _out ORDER BY _line_no) TO '{dest.as_posix()}.csv' "
-                    "(HEADER, DELIMITER ',')")
+        con.execute(f"COPY (SELECT * EXCLUDE (_loaded_at, _run_id) FROM raw.{contract.table} WHERE _file_sha256 = "
+                    f"'{sha}' ORDER BY _line_no) TO '{dest.as_posix()}.csv' (HEADER, DELIMITER ',')")
         f.unlink()
     else:
         shutil.move(str(f), dest)
     if dropped:
-        log.warning("pdgov: %s %s: %s", src, f.name, notes)
+        log.warning("pdgov: %s %s: columns dropped (not in the contract): %s", src, f.name, ", ".join(dropped))
     return {"file_name": f.name, "sha256": sha, "status": "loaded", "rows": n_rows, "dropped_columns": dropped}
 
 
@@ -302,21 +391,23 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _pandera_gate(con, source: str) -> None:
-    """The contract's pandera schema, run inside DuckDB through Ibis, as the last gate."""
+def _pandera_gate(con, contract: Contract, sha: str, loaded_at: datetime) -> bool:
+    """The contract's pandera schema (Ibis backend, so it runs as SQL inside DuckDB on the rows
+    just written, uncommitted) as the last gate: True when the file's rows pass."""
     import ibis
-    from pandera.errors import SchemaErrors
+    from pandera.errors import SchemaError, SchemaErrors
 
     from pdgov.contracts import pandera_schema
 
     ib = ibis.duckdb.from_connection(con)
-    schema = pandera_schema(source)
+    t = ib.table(contract.table, database="raw")
+    rows = t.filter((t._file_sha256 == sha) & (t._loaded_at == loaded_at))
     try:
-        schema.validate(ib.table("_out"), lazy=True)
-    except SchemaErrors as exc:
-        first = exc.failure_cases if hasattr(exc, "failure_cases") else None
-        raise FileRefused(f"contract check failed: {str(exc)[:500]}", None,
-                          None if first is None else None) from exc
+        pandera_schema(contract.source).validate(rows, lazy=True)
+    except (SchemaErrors, SchemaError) as exc:
+        log.warning("pdgov: %s: pandera contract failed: %s", contract.source, str(exc)[:500])
+        return False
+    return True
 
 
 def _reject(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, problems: list[tuple],

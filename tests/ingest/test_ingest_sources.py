@@ -1,0 +1,157 @@
+"""Every source lands through its contract: the readers (encodings, XLSX, zh-TW/English headers,
+ROC dates), pseudonymisation at the door, lineage, and a landing area re-run that changes nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from datetime import date, datetime
+
+import duckdb
+import pytest
+from ingest_ids import valid_id
+
+RUN_DATE = date(2026, 11, 2)
+PUNCH_H = "機關代碼,員工編號,打卡時間,設備編號,辨識方式\n"
+
+
+def _query(pdgov_home, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(pdgov_home.warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _ingest(source: str) -> dict:
+    from pdgov.ingest.run import ingest_source
+
+    return ingest_source(source, "t", RUN_DATE)
+
+
+def test_every_roc_and_gregorian_form_reads_as_taipei_local_time(pdgov_home):
+    forms = ["115/10/05 08:01:23", "1151005 080123", "115年10月5日 08:01:23", "2026-10-05 08:01:23",
+             "2026/10/05 08:01:23", "115/10/05", "1151005", "115年10月5日"]
+    rows = "".join(f"379000000A,{i:04d},{ts},D1,指紋\n" for i, ts in enumerate(forms))
+    (pdgov_home.landing_for("punches") / "forms.csv").write_text(PUNCH_H + rows, encoding="utf-8")
+    assert _ingest("punches")["rows_in"] == len(forms)
+    got = dict(_query(pdgov_home, "SELECT employee_no, punched_at FROM raw.punches"))
+    with_time, day_only = datetime(2026, 10, 5, 8, 1, 23), datetime(2026, 10, 5)
+    assert [got[f"{i:04d}"] for i in range(len(forms))] == [with_time] * 5 + [day_only] * 3
+
+
+def test_big5_detected_from_bytes_and_english_xlsx_headers(pdgov_home):
+    from openpyxl import Workbook
+
+    big5 = (PUNCH_H + "379000000A,0001,115/10/05 08:01:23,D1,臉部\n").encode("cp950")
+    (pdgov_home.landing_for("punches") / "export.txt").write_bytes(big5)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["device_id", "agency_code", "model", "brand", "modalities", "intranet", "committee_status",
+               "vendor", "brand_country", "origin_country", "connection", "protocol", "ncc_listed",
+               "moda_reported", "in_service_since", "record_capacity", "storage_location"])
+    ws.append(["D1", "379000000A", "FACE-8", "ZKTeco", "臉部、指紋", "否", "待審", "", "中國", "中國", "Wi-Fi",
+               "HTTP", "否", "否", datetime(2022, 5, 1), 3000, "雲端"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    (pdgov_home.landing_for("devices") / "inventory.xlsx").write_bytes(buf.getvalue())
+    assert _ingest("punches")["files"] == 1
+    assert _ingest("devices")["files"] == 1
+    assert _query(pdgov_home, "SELECT method FROM raw.punches") == [("face",)]
+    assert _query(pdgov_home, "SELECT modalities, intranet, committee_status, in_service_since, record_capacity "
+                              "FROM raw.devices") == [("face;fingerprint", False, "pending", date(2022, 5, 1), 3000)]
+
+
+def test_big5_after_a_long_ascii_start_is_still_read_and_mixed_is_refused(pdgov_home):
+    """Only the first 64 KB are sniffed; DuckDB finds the non-UTF-8 bytes further down."""
+    head = "agency_code,employee_no,punched_at,device_id,method\n" + "".join(
+        f"379000000A,{i:05d},2026-10-05 08:01:23,D1,card\n" for i in range(2000))
+    tail = "379000000A,99999,2026-10-05 08:01:23,D1,指紋\n"
+    (pdgov_home.landing_for("punches") / "big5.csv").write_bytes(head.encode() + tail.encode("cp950"))
+    (pdgov_home.landing_for("punches") / "mixed.csv").write_bytes(
+        head.replace("08:01", "09:01").encode() + tail.encode("cp950") + "379000000A,99998,2026-10-05 08:01:23,D1,"
+        "臉部\n".encode())
+    result = _ingest("punches")
+    status = {o["file_name"]: o["status"] for o in result["file_list"]}
+    assert status == {"big5.csv": "loaded", "mixed.csv": "rejected"}
+    assert _query(pdgov_home, "SELECT count(*), count(*) FILTER (method = 'fingerprint') FROM raw.punches") == [
+        (2001, 1)]
+    assert "mixed or unknown encoding" in _query(pdgov_home, "SELECT reason FROM main.ingest_rejections")[0][0]
+
+
+def test_national_ids_become_keyed_hmac_and_a_masked_form(pdgov_home):
+    from pdgov.config import hmac_key
+    from pdgov.ingest.national_id import pseudonym
+
+    nid = valid_id(random.Random(3))
+    (pdgov_home.landing_for("roster") / "roster.csv").write_text(
+        f"機關代碼,員工編號,身分證字號,姓名,電子郵件\n379000000A,0001,{nid},王小明,w@example.tw\n", encoding="utf-8")
+    subject = valid_id(random.Random(4))
+    (pdgov_home.landing_for("webir") / "webir.csv").write_text(
+        "機關代碼,查詢者帳號,查詢日期,查詢時間,作業代號,被查詢者查詢條件,案號,事由,結果\n"
+        f"379000000A,acc1,115/10/05,09:00:00,L0101,{subject},A-1,查核,成功\n", encoding="utf-8")
+    _ingest("roster")
+    _ingest("webir")
+    assert _query(pdgov_home, "SELECT national_id_hmac, national_id_masked FROM raw.roster") == [
+        (pseudonym(nid, hmac_key()), f"{nid[:3]}****{nid[-3:]}")]
+    (key, agency, queried_at, hmac_, masked), = _query(
+        pdgov_home, "SELECT query_key, agency_code, queried_at, subject_hmac, subject_masked FROM raw.webir_queries")
+    assert (agency, queried_at, hmac_, masked) == ("379000000A", datetime(2026, 10, 5, 9), pseudonym(
+        subject, hmac_key()), f"{subject[:3]}****{subject[-3:]}")
+    assert len(key) == 32
+
+
+def test_no_run_starts_without_a_key(pdgov_home, monkeypatch):
+    from pdgov.config import MissingKeyError
+
+    monkeypatch.delenv("PDGOV_HMAC_KEY")
+    monkeypatch.delenv("AIRFLOW_VAR_PDGOV_HMAC_KEY", raising=False)
+    (pdgov_home.landing_for("punches") / "p.csv").write_text(PUNCH_H + "379000000A,1,2026-10-05 08:00:00,D1,指紋\n")
+    with pytest.raises(MissingKeyError):
+        _ingest("punches")
+    assert (pdgov_home.landing_for("punches") / "p.csv").exists()
+
+
+def test_accounts_and_incidents_land_with_lineage_and_dropped_columns_reported(pdgov_home):
+    (pdgov_home.landing_for("webir_accounts") / "accounts.csv").write_bytes(
+        ("帳號,員工編號,機關代碼,角色,狀態,建立日期,最後使用日期,在職狀態,分機\n"
+         "acc1,0001,379000000A,使用者,啟用,112/01/03,115/10/01 10:00:00,在職,1234\n"
+         "acc2,0002,379000000A,管理者,停用,1100105,,離職,5678\n").encode("cp950"))
+    incident = {"事件編號": "INC-1", "通報人": "資訊室", "聯絡方式": "it@example.tw", "知悉時間": "2026-10-20 10:00:00",
+                "外洩方式": "設備遭入侵", "地點": "本府", "事件說明": "x", "設備型號": "FACE-8",
+                "已採取措施": "斷網"}
+    (pdgov_home.landing_for("incidents") / "inc.json").write_text(json.dumps(incident, ensure_ascii=False))
+    assert _ingest("webir_accounts")["rows_in"] == 2
+    assert _ingest("incidents")["rows_in"] == 1
+    assert _query(pdgov_home, "SELECT account, role, status, created_at, last_used_at, employment, snapshot_date, "
+                              "_line_no FROM raw.webir_accounts ORDER BY account") == [
+        ("acc1", "user", "active", date(2023, 1, 3), datetime(2026, 10, 1, 10), "employed", RUN_DATE, 2),
+        ("acc2", "admin", "disabled", date(2021, 1, 5), None, "resigned", RUN_DATE, 3)]
+    assert _query(pdgov_home, "SELECT notes FROM main.ingest_files WHERE source = 'webir_accounts'") == [
+        ("columns dropped (not in the contract): 分機",)]
+    assert _query(pdgov_home, "SELECT incident_id, known_at, scope_model FROM raw.incidents") == [
+        ("INC-1", datetime(2026, 10, 20, 10), "FACE-8")]
+
+
+def test_rerunning_the_same_landing_area_changes_nothing(pdgov_home):
+    good = (PUNCH_H + "379000000A,0001,115/10/05 08:01:23,D1,指紋\n").encode()
+    bad = (PUNCH_H + "379000000A,0001,115/02/30 08:01:23,D1,指紋\n").encode()
+    landing = pdgov_home.landing_for("punches")
+    (landing / "good.csv").write_bytes(good)
+    (landing / "bad.csv").write_bytes(bad)
+    first = _ingest("punches")
+    assert (first["files"], first["files_rejected"]) == (1, 1)
+    tables = ["raw.punches", "main.ingest_files", "main.ingest_rejections"]
+    before = {t: _query(pdgov_home, f"SELECT * EXCLUDE (run_id) FROM {t}" if t != "raw.punches"  # noqa: S608
+                        else f"SELECT * FROM {t}") for t in tables}  # noqa: S608
+    assert _ingest("punches")["file_list"] == []  # nothing left in landing
+    # The same two files delivered again: recognised by content, neither loaded nor reported again.
+    (landing / "good.csv").write_bytes(good)
+    (landing / "bad.csv").write_bytes(bad)
+    again = _ingest("punches")
+    assert (again["files"], again["files_rejected"], again["files_skipped"]) == (0, 0, 2)
+    after = {t: _query(pdgov_home, f"SELECT * EXCLUDE (run_id) FROM {t}" if t != "raw.punches"  # noqa: S608
+                       else f"SELECT * FROM {t}") for t in tables}  # noqa: S608
+    assert after == before
+    assert not any(landing.iterdir())
