@@ -40,6 +40,7 @@ def _rows(home: Path, f: dict) -> list[list[str]]:
     path = home / f["path"]
     if f["format"] == "xlsx":
         ws = load_workbook(path, read_only=True).active
+        assert ws.max_row == f["rows"] + 1  # a <dimension> is written: read-only readers rely on it
         return [["" if v is None else str(v) for v in r] for r in ws.iter_rows(min_row=2, values_only=True)]
     if f["format"] == "json":
         return [[json.loads(path.read_text(encoding="utf-8"))["incident_id"]]]

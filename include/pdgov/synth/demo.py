@@ -103,8 +103,11 @@ class Writer:
 
         path = self.home / "landing" / source / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        wb = Workbook(write_only=True)  # streams rows: the city inventory has 2,000 of them
-        ws = wb.create_sheet("設備清冊")
+        # Not write_only: streamed sheets carry no <dimension>, and readers that trust max_row
+        # (openpyxl read-only mode) would see an empty sheet.
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "設備清冊"
         ws.append(header)
         for r in rows:
             ws.append(r)
