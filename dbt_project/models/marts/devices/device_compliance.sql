@@ -6,7 +6,7 @@ with o as (
 ),
 reasons as (
     select *,
-        list_filter([
+        concat_ws('；',
             case when brand_is_prc then '中國大陸廠牌：禁止使用並不得連接政府網路 (PRC brand)' end,
             case when brand_is_prc and intranet then '仍連接政府內網 (still on the government network)' end,
             case when origin_is_prc then '設備原產地為中國大陸 (PRC origin)' end,
@@ -17,7 +17,7 @@ reasons as (
             case when has_biometrics and committee_status = 'pending' then '生物特徵設備待委員會審查 (awaiting committee review)' end,
             case when committee_status = 'approved' then '委員會已核准 (approved by the committee)' end,
             case when not has_biometrics then '無生物特徵辨識功能 (no biometrics)' end
-        ], lambda r: r is not null) as reason_list
+        ) as reasons
     from o
 )
 select
@@ -32,7 +32,7 @@ select
         when has_biometrics and committee_status <> 'approved' then 'review_required'
         else 'approved'
     end as status,
-    array_to_string(reason_list, '；') as reasons,
+    reasons,
     has_biometrics,
     brand_is_prc,
     origin_is_prc,
