@@ -12,9 +12,10 @@ import pytest
 
 from pdgov.synth import punch_csv
 from pdgov.synth.city import city_agencies, generate_city
-from pdgov.synth.demo import PUNCH_HEADER
+from pdgov.synth.demo import METHOD_ZH, PUNCH_HEADER
 
 END = date(2026, 11, 21)
+METHODS = set(METHOD_ZH.values())
 
 
 def _small_city(home: Path) -> dict:
@@ -70,6 +71,7 @@ def test_city_punch_files_match_manifest_and_inventory(city):
         per_person_day = Counter((r[1], _day(r[2])) for r in rows[1:])
         assert set(per_person_day.values()) == {2}
         for r in rows[1:]:
+            assert r[4] in METHODS
             assert (r[3] == "") == (r[4] in ("行動打卡", "WebITR"))
             if r[3]:
                 per_device[r[3]] += 1
@@ -98,6 +100,7 @@ def test_punch_csv_writes_exactly_the_rows_asked(tmp_path, encoding):
     raw = path.read_bytes()
     rows = list(csv.reader(io.StringIO(raw.decode(encoding))))
     assert rows[0] == PUNCH_HEADER and len(rows) == 2002
+    assert all(r[4] in METHODS for r in rows[1:])
     assert len({r[0] for r in rows[1:]}) == 5  # 2001 rows sweep 466 rows per agency
     if encoding == "cp950":
         with pytest.raises(UnicodeDecodeError):
