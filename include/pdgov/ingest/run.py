@@ -122,8 +122,8 @@ def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: da
         return {"file_name": f.name, "sha256": sniffed.sha256, "status": f"skipped ({seen[0]} before)", "rows": 0}
     try:
         csv_path = to_utf8_csv(f, sniffed, tmp)
-        delivery = _prepare(contract, f, csv_path)
         try:
+            delivery = _prepare(contract, f, csv_path)
             loaded = _fast_load(con, contract, delivery, f, sniffed.sha256, sniffed.size, run_id, logical_date)
         except _NotUtf8:
             # The start looked like UTF-8 but the rest is not: Big5 throughout, or mixed (refused).
@@ -131,9 +131,11 @@ def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: da
             csv_path = to_utf8_csv(f, sniffed, tmp)
             delivery = _prepare(contract, f, csv_path)
             loaded = _fast_load(con, contract, delivery, f, sniffed.sha256, sniffed.size, run_id, logical_date)
-        if loaded is not None:
+        if isinstance(loaded, int):
             return _archive_loaded(con, contract, f, sniffed.sha256, loaded, delivery.dropped)
         problems, n_rows = _explain(con, contract, delivery)
+        if not problems and isinstance(loaded, str):
+            problems = [(None, None, loaded)]
     except FileRefused as exc:
         return _reject(con, contract, f, sniffed.sha256, sniffed.size, run_id,
                        [(exc.line_no, exc.column, exc.reason)], 0)
@@ -299,8 +301,9 @@ _INVALID_ROW = "pdgov: invalid row"
 
 
 def _fast_load(con, contract: Contract, d: _Delivery, f: Path, sha: str, size: int, run_id: str,
-               logical_date: date) -> int | None:
-    """Load a file in one streaming pass, or roll back and return None if anything is wrong.
+               logical_date: date) -> int | str | None:
+    """Load a file in one streaming pass (returns its row count), or roll back if anything is
+    wrong (returns None, or the pandera contract's own message when that gate refused it).
 
     Why this shape: the expected file is a good one, so the checks ride along with the load.
     Each row's reason expressions are evaluated in the INSERT itself and a failing row raises,
@@ -337,10 +340,11 @@ def _fast_load(con, contract: Contract, d: _Delivery, f: Path, sha: str, size: i
                 return None
             raise
         n_rows = con.execute(f"SELECT count(*) FROM {table} WHERE {mine}").fetchone()[0]
-        if contract.key and _has_duplicates(con, contract, table, mine) or not _pandera_gate(
-                con, contract, sha, loaded_at):
+        failed = contract.key and _has_duplicates(con, contract, table, mine)
+        failed = failed or _pandera_gate(con, contract, sha, loaded_at)
+        if failed:
             con.execute("ROLLBACK")
-            return None
+            return failed if isinstance(failed, str) else None
         con.execute("DELETE FROM main.ingest_files WHERE source = ? AND file_name = ? AND status = 'loaded'",
                     [contract.source, f.name])
         notes = f"columns dropped (not in the contract): {', '.join(d.dropped)}" if d.dropped else None
@@ -391,9 +395,9 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _pandera_gate(con, contract: Contract, sha: str, loaded_at: datetime) -> bool:
+def _pandera_gate(con, contract: Contract, sha: str, loaded_at: datetime) -> str | None:
     """The contract's pandera schema (Ibis backend, so it runs as SQL inside DuckDB on the rows
-    just written, uncommitted) as the last gate: True when the file's rows pass."""
+    just written, uncommitted) as the last gate: None when the file's rows pass, else why not."""
     import ibis
     from pandera.errors import SchemaError, SchemaErrors
 
@@ -406,8 +410,8 @@ def _pandera_gate(con, contract: Contract, sha: str, loaded_at: datetime) -> boo
         pandera_schema(contract.source).validate(rows, lazy=True)
     except (SchemaErrors, SchemaError) as exc:
         log.warning("pdgov: %s: pandera contract failed: %s", contract.source, str(exc)[:500])
-        return False
-    return True
+        return f"contract (pandera) check failed: {' '.join(str(exc).split())[:400]}"
+    return None
 
 
 def _reject(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, problems: list[tuple],
