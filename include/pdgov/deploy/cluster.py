@@ -37,8 +37,8 @@ def airflow_exe() -> str:
     return str(exe) if exe.exists() else "airflow"
 
 
-def create_database(admin_dsn: str, name: str) -> None:
-    """Create an empty PostgreSQL database (the metadata DB of one deployment)."""
+def _admin(admin_dsn: str, statement: str, name: str) -> None:
+    """Run one database-level statement (outside a transaction, as PostgreSQL requires)."""
     import psycopg2
     from psycopg2 import sql
 
@@ -46,23 +46,19 @@ def create_database(admin_dsn: str, name: str) -> None:
     con.autocommit = True
     try:
         with con.cursor() as cur:
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            cur.execute(sql.SQL(statement).format(sql.Identifier(name)))
     finally:
         con.close()
+
+
+def create_database(admin_dsn: str, name: str) -> None:
+    """Create an empty PostgreSQL database (the metadata DB of one deployment)."""
+    _admin(admin_dsn, "CREATE DATABASE {}", name)
 
 
 def drop_database(admin_dsn: str, name: str) -> None:
     """Drop it again, ending any session still attached (FORCE: PostgreSQL 13+)."""
-    import psycopg2
-    from psycopg2 import sql
-
-    con = psycopg2.connect(admin_dsn)
-    con.autocommit = True
-    try:
-        with con.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    finally:
-        con.close()
+    _admin(admin_dsn, "DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
 
 
 @dataclass
