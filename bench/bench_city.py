@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -116,10 +117,14 @@ def main(argv: list[str] | None = None) -> int:
                 "cores": os.cpu_count()}
     print(f"pdgov city bench: {args.years} years, PDGOV_HOME={home}\nDuckDB: {settings}", flush=True)
     log = home.parent / f"{home.name}.bench.log"
+    # A timeout's SIGTERM must still remove the temp home (it can hold gigabytes).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     rows: list[dict] = []
     try:
         day1 = args.as_of
         rows.append(measure("synth", env, day1, "bench-synth", args.years, args.seed, log))
+        files = {s: sum(1 for f in (home / "landing" / s).glob("*") if f.is_file()) for s in SOURCES}
+        print(f"  landing files: {files} (the ingest's cost grows with files as well as rows)", flush=True)
         print("first full run:", flush=True)
         first = [measure(s, env, day1, f"bench-first-{day1}", args.years, args.seed, log) for s in RUN_STAGES]
         figures = warehouse_figures(home)
