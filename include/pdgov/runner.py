@@ -62,7 +62,10 @@ def airflow_env(p: Paths | None = None) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "PDGOV_DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
     })
+    # Embedded default: mail goes to a loopback SMTP relay if one listens; otherwise the outbox
+    # keeps the messages waiting (nothing is lost) until a real smtp_default is configured.
     env.setdefault("AIRFLOW_CONN_SMTP_DEFAULT", "smtp://127.0.0.1:8025")
+    env.setdefault("AIRFLOW_VAR_PDGOV_CONTACT_WINDOW", "pdpo-contact@mail.taipei.example")
     # A person waits at the terminal: retry once, quickly, instead of the scheduler's 2 × 5 min.
     env.setdefault("PDGOV_TASK_RETRIES", "1")
     env.setdefault("PDGOV_RETRY_DELAY_SECONDS", "5")
