@@ -20,3 +20,29 @@
 {% macro pdgov_as_of() -%}
     cast('{{ var("as_of_date") }}' as date)
 {%- endmacro %}
+
+{#- True when the text matches a regular expression (DuckDB regexp_matches, PostgreSQL ~). -#}
+{% macro pdgov_regex_match(expr, pattern) -%}
+    {{ return(adapter.dispatch('pdgov_regex_match', 'pdgov')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__pdgov_regex_match(expr, pattern) -%}
+    regexp_matches({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro postgres__pdgov_regex_match(expr, pattern) -%}
+    ({{ expr }} ~ '{{ pattern }}')
+{%- endmacro %}
+
+{#- A delimited text as an array, for `from t, unnest({{ pdgov_split(...) }}) as u(item)`. -#}
+{% macro pdgov_split(expr, sep) -%}
+    {{ return(adapter.dispatch('pdgov_split', 'pdgov')(expr, sep)) }}
+{%- endmacro %}
+
+{% macro default__pdgov_split(expr, sep) -%}
+    string_split({{ expr }}, '{{ sep }}')
+{%- endmacro %}
+
+{% macro postgres__pdgov_split(expr, sep) -%}
+    string_to_array({{ expr }}, '{{ sep }}')
+{%- endmacro %}

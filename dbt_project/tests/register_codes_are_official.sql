@@ -3,12 +3,12 @@
 with purposes as (
     select dataset, trim(split_part(trim(p.code), ' ', 1)) as code
     from {{ ref('personal_data_file_catalog') }},
-         unnest(string_split(purpose_codes, '；')) as p(code)
+         unnest({{ pdgov_split('purpose_codes', '；') }}) as p(code)
 ),
 categories as (
     select dataset, trim(split_part(trim(c.code), ' ', 1)) as code
     from {{ ref('personal_data_file_catalog') }},
-         unnest(string_split(category_codes, '；')) as c(code)
+         unnest({{ pdgov_split('category_codes', '；') }}) as c(code)
 )
 select dataset, 'purpose' as kind, code from purposes
 where code not in (select purpose_code from {{ ref('pdpa_purpose_codes') }})

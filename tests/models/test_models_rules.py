@@ -37,6 +37,7 @@ TABLES = {
     "audit_scope": "SELECT * FROM main.device_security_audit_scope",
     "prc_list": "SELECT * FROM main.device_prc_brand_list",
     "quarterly": "SELECT * FROM main.webir_audit_quarterly_summary",
+    "landing": "SELECT * FROM main.landing_file_report",
 }
 
 
@@ -254,3 +255,18 @@ def test_device_lists_follow_compliance(builds):
     assert {k for k, d in scope.items() if d["compliance_status"] == "prohibited"} == \
         {d["device_id"] for d in run["prc_list"] if d["intranet"] is not False}
     assert all(d["status"] != "approved" for d in run["compliance"] if d["device_id"] in prc)
+
+
+# --- landing files -----------------------------------------------------------------------------
+
+def test_landing_report_names_each_refused_file_and_its_first_problem(builds):
+    manifest, run, _, _ = builds
+    by_name = {r["file_name"]: r for r in run["landing"]}
+    refused = [f for f in manifest["files"] if f["expect"] == "rejected"]
+    assert refused
+    for f in refused:
+        row = by_name[Path(f["path"]).name]
+        assert row["status"] == "rejected" and row["problems"] >= 1
+        assert row["first_problem_line"] == min(r["line_no"] for r in f["rejections"])
+    loaded = [f for f in manifest["files"] if f["expect"] == "accepted"]
+    assert all(by_name[Path(f["path"]).name]["rows_in"] == f["rows"] for f in loaded)

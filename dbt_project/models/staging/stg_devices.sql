@@ -14,7 +14,7 @@ select
     mainboard_origin,
     chip_vendor,
     modalities,
-    regexp_matches(coalesce(modalities, ''), 'fingerprint|face|finger_vein|palm') as has_biometrics,
+    {{ pdgov_regex_match("coalesce(modalities, '')", 'fingerprint|face|finger_vein|palm') }} as has_biometrics,
     intranet,
     connection,
     protocol,

@@ -16,7 +16,7 @@ where has_biometrics
 union all
 select distinct agency_code, 'punches', 'C003', 'employee numbers shaped like national IDs in punch exports'
 from {{ ref('stg_punches') }}
-where regexp_matches(employee_no, '^[A-Z][12][0-9]{8}$') and punch_date <= {{ as_of }}
+where {{ pdgov_regex_match('employee_no', '^[A-Z][12][0-9]{8}$') }} and punch_date <= {{ as_of }}
 union all
 select distinct agency_code, 'webir', 'C003', 'national IDs of queried persons in the WebIR log'
 from {{ ref('stg_webir_queries') }}

@@ -6,7 +6,7 @@ with incidents as (
 ),
 named_devices as (
     select i.incident_id, trim(t.device_id) as device_id
-    from incidents i, unnest(string_split(i.scope_device_ids, ';')) as t(device_id)
+    from incidents i, unnest({{ pdgov_split('i.scope_device_ids', ';') }}) as t(device_id)
     where i.scope_device_ids is not null
 ),
 implicated as (
