@@ -79,7 +79,16 @@ class DemoRun:
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> DemoRun:
-    """Synthetic demo data, then one real nightly run through Airflow, shared by the session."""
+    """Synthetic demo data, then one real nightly run through Airflow, shared by the session.
+
+    For iterating on a test, ``PDGOV_TEST_REUSE_DEMO=<PDGOV_HOME of an earlier demo run>`` reuses
+    that home instead of running the night again (CI never sets it).
+    """
+    reuse = os.environ.get("PDGOV_TEST_REUSE_DEMO")
+    if reuse:
+        home = Path(reuse)
+        return DemoRun(home=home, manifest=json.loads((home / "synth_manifest.json").read_text(encoding="utf-8")),
+                       run_output="", run_date=DEMO_RUN_DATE)
     home = tmp_path_factory.mktemp("demo") / "pdgov_home"
     end = date.fromordinal(DEMO_RUN_DATE.toordinal() - 1)
     pdgov_cli(home, "synth", "--scale", "demo", "--seed", str(DEMO_SEED), "--end", end.isoformat())

@@ -1,0 +1,1 @@
+"""The Airflow UI page: committee workbooks to download, and the dbt lineage docs."""
