@@ -15,11 +15,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pdgov parse
 	@touch $(STAMP)
 
-# Debian's Chromium for the UI test (headless). Installed only when missing.
+# Debian's Chromium and a CJK font for the UI test (headless). Installed only when missing.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium missing: install Debian's chromium package for the UI test"; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . ; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+	  else echo "chromium or a CJK font missing: install Debian's chromium and fonts-wqy-zenhei for the UI test"; fi; }
 
 demo: setup
 	$(BIN)/pdgov demo

@@ -65,7 +65,8 @@ def list_workbooks() -> list[dict]:
                 continue
             rel = f.relative_to(root).as_posix()
             st = f.stat()
-            rows.append({"path": rel, "run": rel.split("/")[0], "agency": "全市" if "全市" in f.name else f.stem,
+            scope = "全市" if "全市" in f.name else (f.stem.split("_")[1] if f.stem.count("_") >= 2 else f.stem)
+            rows.append({"path": rel, "run": rel.split("/")[0], "agency": scope,
                          "size": st.st_size, "modified": datetime.fromtimestamp(st.st_mtime, TAIPEI),
                          "sha256": _sha256(f)})
     return rows
