@@ -130,9 +130,11 @@ def test_list_and_download_for_a_logged_in_user(api_server, demo_run):
 def test_traversal_is_refused(api_server, demo_run, attempt):
     base, token = api_server
     link = demo_run.home / "exports" / "link.xlsx"
-    if not link.exists():
-        link.symlink_to(demo_run.home / "warehouse" / "pdgov.duckdb")
-    status, body, _ = _get(base + attempt, token)
+    link.symlink_to(demo_run.home / "warehouse" / "pdgov.duckdb")
+    try:
+        status, body, _ = _get(base + attempt, token)
+    finally:
+        link.unlink()
     assert status in (400, 404), (attempt, status)
     assert b"DUCK" not in body[:64]
 

@@ -65,6 +65,13 @@ ACCOUNTS = [
     Column("detail", "說明", 50),
 ]
 
+INCIDENTS = [
+    Column("incident_id", "事件編號", 20), Column("known_at", "知悉時間", 18), Column("report_due_at", "通報期限(4小時)", 18),
+    Column("report_sent_at", "通報時間", 18), Column("clock_status", "時限狀態", 12), Column("escalated_at", "逾時陳報", 18),
+    Column("people", "受影響人數", 10), Column("notices_queued", "當事人通知(排入)", 12),
+    Column("notices_sent", "當事人通知(已寄)", 12), Column("messages_waiting", "待寄", 8),
+]
+
 # (sheet title, table, columns, order by, violation test on the row)
 SHEETS = [
     ("個人資料檔案清冊", "personal_data_file_register", REGISTER, "agency_code, file_name", None),
@@ -75,6 +82,7 @@ SHEETS = [
     ("WebIR抽查樣本", "webir_audit_samples", SAMPLES, "agency_code, audit_month, sample_kind, query_key",
      lambda r: r[3] == "flagged"),
     ("帳號清查", "webir_account_review", ACCOUNTS, "agency_code, account, finding", None),
+    ("個資事件", "incident_clock", INCIDENTS, "known_at, incident_id", lambda r: "overdue" in str(r[4] or "")),
 ]
 STATUS_HELP = [
     ("合規狀態 prohibited", "中國大陸廠牌：禁止使用，不得連接政府網路（原則貳、參）"),
@@ -96,6 +104,8 @@ def _query(con, table: str, columns: list[Column], order: str, agency: str | Non
         "SELECT column_name FROM information_schema.columns WHERE table_schema='main' AND table_name=?", [table]
     ).fetchall()}
     sel = ", ".join(c.key if c.key in have else f"NULL AS {c.key}" for c in columns)
+    if agency and "agency_code" not in have:
+        return None  # a citywide record (e.g. incidents): in the city workbook only
     where = "WHERE agency_code = ?" if agency else ""
     return con.execute(f"SELECT {sel} FROM main.{table} {where} ORDER BY {order}",
                        [agency] if agency else []).fetchall()
@@ -124,6 +134,8 @@ def _book(con, run_id: str, logical_date: date, agency: str | None, provenance: 
     print_setup(help_ws, stamp)
     for title, table, cols, order, violation in SHEETS:
         rows = _query(con, table, cols, order, agency)
+        if rows is None and agency and table == "incident_clock":
+            continue
         if rows is None:
             ws = wb.create_sheet(title)
             write_cell(ws, 1, 1, f"本次作業未產出 {table}（模型尚未建置）")

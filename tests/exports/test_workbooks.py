@@ -1,0 +1,85 @@
+"""Committee workbooks: safe to open, made for printing, byte-identical for the same data."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from pdgov.exports.excel import add_table_sheet, save_deterministic
+from pdgov.exports.workbooks import REGISTER
+
+
+@pytest.mark.parametrize("payload", ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "\t=evil", "\r=evil",
+                                     '=HYPERLINK("http://x","y")'])
+def test_data_text_never_becomes_a_formula(tmp_path, payload):
+    from pdgov.exports.excel import Column
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    add_table_sheet(wb, "t", [Column("a", "欄")], [[payload]])
+    path = tmp_path / "t.xlsx"
+    save_deterministic(wb, path)
+    cell = load_workbook(path)["t"]["A2"]
+    # XML stores a carriage return as a newline; what matters is that it stays text.
+    assert cell.data_type == "s" and cell.value == payload.replace("\r", "\n")
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in xml
+
+
+def test_register_sheet_has_the_twenty_fields_in_order():
+    heads = [c.heading for c in REGISTER]
+    numbered = [h for h in heads if h.startswith("(")]
+    order = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六",
+             "十七", "十八", "十九", "二十"]
+    assert [h[1:h.index(")")] for h in numbered] == order
+
+
+@pytest.mark.slow
+def test_city_workbook_prints_on_a4_with_headings_on_every_page(demo_run):
+    city = next((demo_run.home / "exports").rglob("pdgov_全市_*.xlsx"))
+    wb = load_workbook(city)
+    ws = wb["個人資料檔案清冊"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.print_title_rows in ("1:1", "$1:$1")
+    assert "&P" in (ws.oddFooter.center.text or "")
+    assert {"說明", "來源與版本"} <= set(wb.sheetnames)
+    assert not any(s.sheet_state != "visible" for s in wb.worksheets), "no hidden sheets"
+    widths = [ws.column_dimensions[c].width for c in "ABC"]
+    assert all(w and w >= 10 for w in widths)
+
+
+@pytest.mark.slow
+def test_prohibited_devices_are_highlighted(demo_run):
+    city = next((demo_run.home / "exports").rglob("pdgov_全市_*.xlsx"))
+    ws = load_workbook(city)["生物特徵差勤設備清冊"]
+    head = [c.value for c in ws[1]]
+    col = head.index("合規狀態")
+    prohibited = [row for row in ws.iter_rows(min_row=2) if row[col].value == "prohibited"]
+    assert prohibited and all(row[0].fill.fgColor.rgb.endswith("F8CBAD") for row in prohibited)
+
+
+@pytest.mark.slow
+def test_no_national_id_in_clear_in_any_workbook(demo_run):
+    id_re = re.compile(rb"(?<![A-Za-z0-9])[A-Z][12]\d{8}(?!\d)")
+    books = [b for b in (demo_run.home / "exports").rglob("*.xlsx") if not b.is_symlink()]
+    assert books
+    for book in books:
+        with zipfile.ZipFile(book) as z:
+            for name in z.namelist():
+                assert not id_re.search(z.read(name)), f"{book.name}:{name}"
+
+
+@pytest.mark.slow
+def test_same_data_gives_byte_identical_workbooks(demo_run, monkeypatch):
+    from pdgov.exports.workbooks import write_all
+
+    monkeypatch.setenv("PDGOV_HOME", str(demo_run.home))
+    first = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in write_all("fixed-run", demo_run.run_date)}
+    second = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in write_all("fixed-run", demo_run.run_date)}
+    assert first == second and len(first) > 1
