@@ -1,5 +1,8 @@
 -- Punches an incident exposes: biometric punches on an implicated device, inside the declared time
 -- window and agency when the declaration narrows them (seed 002 §45: estimate the records involved).
+-- A table, not a view: it is small, and the scope, the suspension list and the tests all read it, so
+-- the city's punches are scanned once per build instead of once per reader.
+{{ config(materialized='table') }}
 select
     i.incident_id,
     p.punch_key,

@@ -1,0 +1,51 @@
+"""The ``pdgov_incident`` DAG through real Airflow (``airflow dags test`` with a conf), on a copy of
+the demo night's warehouse, delivering to aiosmtpd on loopback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import TEST_KEY
+from incident_support import LoopbackSmtp, query
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.mark.slow
+def test_incident_dag_declares_scopes_and_sends_in_one_run(demo_run, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    shutil.copytree(demo_run.home, home, ignore=shutil.ignore_patterns("airflow"))
+    monkeypatch.setenv("PDGOV_HOME", str(home))
+    monkeypatch.setenv("PDGOV_HMAC_KEY", TEST_KEY)
+    monkeypatch.setenv("AIRFLOW_VAR_PDGOV_HMAC_KEY", TEST_KEY)
+    from pdgov.notifications.outbox import now_taipei
+    from pdgov.runner import prepare
+
+    smtp = LoopbackSmtp()
+    smtp.start()
+    try:
+        env = {**prepare(), **smtp.connection_env(), "PDGOV_TASK_RETRIES": "0"}
+        conf = {"incident_id": "INC-DAG", "reporter": "資訊局資安科", "reporter_contact": "soc@pdgov.test",
+                "known_at": f"{now_taipei():%Y-%m-%d %H:%M:%S}", "method": "設備疑遭入侵", "location": "各機關",
+                "description": "FACE8 疑有後門", "scope_model": "FACE8", "scope_dataset": "punches",
+                "containment": "同型號設備全面停用"}
+        proc = subprocess.run([str(BIN / "airflow"), "dags", "test", "pdgov_incident", "-c", json.dumps(conf)],
+                              env=env, capture_output=True, text=True, timeout=900)
+        log = proc.stdout[-4000:] + proc.stderr[-4000:]
+    finally:
+        smtp.stop()
+    people = query(home, "SELECT count(*) FROM incident_scope WHERE incident_id = 'INC-DAG'")[0][0]
+    assert people == demo_run.manifest["planted"]["people_punched_on_implicated_model"] > 0, log
+    suspended = {d for (d,) in query(home, "SELECT device_id FROM incident_suspension_list "
+                                           "WHERE incident_id = 'INC-DAG'")}
+    assert suspended == set(demo_run.manifest["planted"]["devices_of_implicated_model"])
+    ids = dict(query(home, "SELECT message_id, incident_id FROM notification_outbox"))
+    to_dag = [r for r in smtp.received if ids.get(r.message_id) == "INC-DAG"]
+    assert len(to_dag) == people + 1, log
+    assert len({r.message_id for r in smtp.received}) == len(smtp.received)
+    assert query(home, "SELECT clock_status FROM incidents_log WHERE incident_id = 'INC-DAG'") == [("on_time",)]
