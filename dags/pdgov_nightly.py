@@ -25,6 +25,8 @@ from airflow.sdk import dag, get_current_context, task  # noqa: E402
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig  # noqa: E402
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior, TestIndirectSelection  # noqa: E402
 
+from pdgov.deploy.assets import COMMITTEE_WORKBOOKS  # noqa: E402  (light: one Asset definition)
+
 POOL = "pdgov_warehouse"
 SOURCES = ("punches", "devices", "webir", "webir_accounts", "roster", "incidents")
 DBT_DIR = Path(os.environ.get("PDGOV_DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))
@@ -119,7 +121,7 @@ def pdgov_nightly() -> None:
         ctx = get_current_context()
         return pipeline.enforce_retention(ctx["run_id"], pipeline.as_of(ctx["logical_date"]))
 
-    @task
+    @task(outlets=[COMMITTEE_WORKBOOKS])
     def write_exports() -> list[str]:
         from pdgov import pipeline
 

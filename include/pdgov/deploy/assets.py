@@ -14,5 +14,5 @@ from airflow.sdk import Asset
 COMMITTEE_WORKBOOKS = Asset(
     name="pdgov_committee_workbooks",
     uri="pdgov://exports/committee_workbooks",
-    extra={"path": "$PDGOV_HOME/exports/<run_id>/", "files": "pdgov_全市_<date>.xlsx, agency/<agency_code>.xlsx"},
+    extra={"path": "$PDGOV_HOME/exports/<logical date>/", "files": "pdgov_全市_<date>.xlsx, agency/pdgov_<agency_code>_<date>.xlsx"},
 )
