@@ -15,15 +15,11 @@ with q as (
     where query_date <= {{ pdgov_as_of() }}
 ),
 state_at_time as (
-    select q.query_key, s.account, s.employee_no, s.agency_code, s.status, s.employment, s.created_at,
-        row_number() over (
-            partition by q.query_key
-            order by case when s.snapshot_date <= q.query_date then 0 else 1 end,
-                     case when s.snapshot_date <= q.query_date then s.snapshot_date end desc,
-                     s.snapshot_date
-        ) as _rn
+    -- the snapshot in force on the query's day: one range match per query, however many snapshots
+    select q.query_key, s.account, s.employee_no, s.agency_code, s.status, s.employment, s.created_at
     from q
-    join {{ ref('int_webir_account_snapshots') }} s on s.account = q.account
+    join {{ ref('int_webir_account_snapshots') }} s
+      on s.account = q.account and q.query_date >= s.valid_from and q.query_date < s.valid_to
 ),
 roster as (
     select * from {{ ref('stg_roster') }}
@@ -44,7 +40,7 @@ flagged as (
         exists (select 1 from roster r where r.agency_code = a.agency_code and r.employee_no = a.employee_no
                 and r.national_id_hmac = q.subject_hmac) as flag_self_lookup
     from q
-    left join state_at_time a on a.query_key = q.query_key and a._rn = 1
+    left join state_at_time a on a.query_key = q.query_key
 )
 select
     *,
