@@ -14,7 +14,7 @@ import csv
 import hashlib
 import math
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -72,15 +72,17 @@ def _history_account(manifest: dict) -> dict:
     special |= {q["account"] for q in planted["inactive_account_queries"]}
     with connect(read_only=True) as con:
         rows = con.execute("""
-            SELECT a.account, a.employee_no, a.agency_code, a.created_at
+            SELECT a.account, a.employee_no, a.agency_code, a.created_at,
+                   max(q.queried_at) FILTER (WHERE q.queried_at::DATE > DATE '2026-10-15') AS late_october
             FROM raw.webir_accounts a JOIN raw.webir_queries q ON q.account = a.account
             WHERE a.status = 'active' AND a.employment = 'employed'
             GROUP BY ALL
             HAVING count(*) FILTER (WHERE month(q.queried_at) = 9) > 0
                AND count(*) FILTER (WHERE month(q.queried_at) = 10) > 0
             ORDER BY a.account""").fetchall()
-    account, employee_no, agency_code, created_at = next(r for r in rows if r[0] not in special)
-    return {"account": account, "employee_no": employee_no, "agency_code": agency_code, "created_at": created_at}
+    account, employee_no, agency_code, created_at, late = next(r for r in rows if r[0] not in special and r[4])
+    return {"account": account, "employee_no": employee_no, "agency_code": agency_code, "created_at": created_at,
+            "late_october": late}
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +112,14 @@ def builds(tmp_path_factory):
                 [history["account"], history["employee_no"], history["agency_code"], "使用者", status,
                  str(history["created_at"]), last_used, "在職", snapshot]])
         ingest_source("webir_accounts", "test-models-history", RUN_DATE)
+        # the same account, one minute later, in another agency's log: overlapping use (shared)
+        other = next(a["agency_code"] for a in manifest["agencies"] if a["agency_code"] != history["agency_code"])
+        later = history["late_october"] + timedelta(minutes=1)
+        _write_csv(home / "landing" / "webir" / f"{other}_WebIR查詢日誌_補送.csv",
+                   ["查詢者帳號", "查詢日期", "查詢時間", "作業代號", "被查詢者查詢條件", "案號", "事由", "結果"],
+                   [[history["account"], f"{later:%Y-%m-%d}", f"{later:%H:%M:%S}", "L01", "A123456789",
+                     "1150001", "投保查詢", "成功"]])
+        ingest_source("webir", "test-models-overlap", RUN_DATE)
         dbt.build(RUN_DATE, "test-models")
         at_run = _snapshot()
         dbt.build(BACKFILL_DATE, "test-models-backfill", select=[
@@ -230,6 +240,8 @@ def test_account_review_as_of_its_date(builds):
     assert history not in {r["account"] for r in back["review"]}
     shared = {r["account"]: r["detail"] for r in run["review"] if r["finding"] == "shared"}
     assert set(manifest["planted"]["shared_accounts"]) <= shared.keys()
+    assert "重疊使用 1 次" in shared[history], shared[history]
+    assert history not in {r["account"] for r in back["review"] if r["finding"] == "shared"}
 
 
 def test_quarterly_summary_adds_up_the_months(builds):
