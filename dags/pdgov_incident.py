@@ -8,6 +8,10 @@ scope_from, scope_to, containment.
 declare (validate, write the declaration) → ingest it → incident models → outbox (report to the
 contact window, one notice per person, escalation past four hours). Wiring only: the work is in
 ``pdgov.incidents.run``. Tasks that open the warehouse run in the one-slot pool ``pdgov_warehouse``.
+
+pdgov_incident_clock: every 15 minutes, the outbox again — messages that waited for SMTP go out
+once it is back, and a report still unsent four hours after knowledge escalates within 15 minutes
+instead of at the next nightly run. With nothing to send it opens the warehouse for well under a second.
 """
 
 from __future__ import annotations
@@ -74,3 +78,28 @@ def pdgov_incident() -> None:
 
 
 pdgov_incident()
+
+
+@dag(
+    dag_id="pdgov_incident_clock",
+    description="Four-hour clock and outbox retry for personal-data incidents (個資事件通報時限)",
+    schedule="*/15 * * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Taipei"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["pdgov", "personal-data", "incident"],
+    default_args={"owner": "pdgov-data-governance", "retries": 1, "retry_delay": timedelta(minutes=2),
+                  "pool": POOL},
+    doc_md=__doc__,
+)
+def pdgov_incident_clock() -> None:
+    @task
+    def notify() -> dict:
+        from pdgov.incidents.run import notify as run_notify
+
+        return run_notify(*_as_of())
+
+    notify()
+
+
+pdgov_incident_clock()

@@ -1,5 +1,5 @@
 """The ``pdgov_incident`` DAG through real Airflow (``airflow dags test`` with a conf), on a copy of
-the demo night's warehouse, delivering to aiosmtpd on loopback."""
+the incident tests' warehouse (real ingest and dbt), delivering to aiosmtpd on loopback."""
 
 from __future__ import annotations
 
@@ -11,15 +11,18 @@ from pathlib import Path
 
 import pytest
 from conftest import TEST_KEY
-from incident_support import LoopbackSmtp, query
+
+# ruff: noqa: F811 - fixtures imported from the support module, injected by name
+from incident_support import LoopbackSmtp, incident_base, query  # noqa: F401
 
 BIN = Path(sys.executable).parent
 
 
 @pytest.mark.slow
-def test_incident_dag_declares_scopes_and_sends_in_one_run(demo_run, tmp_path, monkeypatch):
+def test_incident_dag_declares_scopes_and_sends_in_one_run(incident_base, tmp_path, monkeypatch):
     home = tmp_path / "home"
-    shutil.copytree(demo_run.home, home, ignore=shutil.ignore_patterns("airflow"))
+    (home / "warehouse").mkdir(parents=True)
+    shutil.copy2(incident_base["home"] / "warehouse" / "pdgov.duckdb", home / "warehouse" / "pdgov.duckdb")
     monkeypatch.setenv("PDGOV_HOME", str(home))
     monkeypatch.setenv("PDGOV_HMAC_KEY", TEST_KEY)
     monkeypatch.setenv("AIRFLOW_VAR_PDGOV_HMAC_KEY", TEST_KEY)
@@ -40,10 +43,10 @@ def test_incident_dag_declares_scopes_and_sends_in_one_run(demo_run, tmp_path, m
     finally:
         smtp.stop()
     people = query(home, "SELECT count(*) FROM incident_scope WHERE incident_id = 'INC-DAG'")[0][0]
-    assert people == demo_run.manifest["planted"]["people_punched_on_implicated_model"] > 0, log
+    assert people == incident_base["manifest"]["planted"]["people_punched_on_implicated_model"] > 0, log
     suspended = {d for (d,) in query(home, "SELECT device_id FROM incident_suspension_list "
                                            "WHERE incident_id = 'INC-DAG'")}
-    assert suspended == set(demo_run.manifest["planted"]["devices_of_implicated_model"])
+    assert suspended == set(incident_base["manifest"]["planted"]["devices_of_implicated_model"])
     ids = dict(query(home, "SELECT message_id, incident_id FROM notification_outbox"))
     to_dag = [r for r in smtp.received if ids.get(r.message_id) == "INC-DAG"]
     assert len(to_dag) == people + 1, log
