@@ -46,6 +46,7 @@ class Mailer:
     def __init__(self, conn_id: str = SMTP_CONN_ID) -> None:
         self.conn_id = conn_id
         self._hook: Any = None
+        self._from: str | None = None
 
     def __enter__(self) -> Mailer:
         from airflow.providers.smtp.hooks.smtp import SmtpHook
@@ -56,6 +57,7 @@ class Mailer:
         except Exception as exc:  # noqa: BLE001 - refused, DNS, TLS, auth, missing connection: all "down"
             raise SmtpUnavailable(f"{type(exc).__name__}: {exc}") from exc
         self._hook = hook
+        self._from = variable(MAIL_FROM_VARIABLE)  # once per batch, not per message
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -74,7 +76,7 @@ class Mailer:
         try:
             self._hook.send_email_smtp(
                 to=recipient, subject=subject, html_content=as_html(body),
-                from_email=variable(MAIL_FROM_VARIABLE), mime_charset="utf-8",
+                from_email=self._from, mime_charset="utf-8",
                 custom_headers={"Message-ID": message_id, "X-Pdgov-Message": message_id.strip("<>")},
             )
         except smtplib.SMTPRecipientsRefused:
