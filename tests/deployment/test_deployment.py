@@ -13,14 +13,20 @@ Run alone: ``pytest -m deployment tests/deployment``. Every process started here
 
 from __future__ import annotations
 
+import os
 import secrets
+import shutil
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
+from pdgov.config import DBT_PROJECT_DIR
 from pdgov.deploy.api import AirflowApi
 from pdgov.deploy.cluster import LocalCluster, create_database, drop_database
 from pdgov.deploy.fingerprint import diff, fingerprint
@@ -54,6 +60,21 @@ def _services_up() -> str | None:
     return None
 
 
+def _snapshot_dbt_project(dest: Path, home: Path) -> Path:
+    """A private copy of the dbt project with its own manifest.
+
+    Cosmos renders the DAG's tasks from the manifest; in a shared checkout another process may
+    rewrite ``dbt_project/target`` mid-run, and Airflow would then mark vanished tasks 'removed'.
+    A deployment ships one version of the project: so does this test.
+    """
+    shutil.copytree(DBT_PROJECT_DIR, dest, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    env = dict(os.environ, PDGOV_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    subprocess.run([str(Path(sys.executable).with_name("dbt")), "parse", "--profiles-dir", ".",
+                    "--target-path", "target", "--log-path", "logs"], cwd=dest, env=env, check=True,
+                   capture_output=True, timeout=600)
+    return dest
+
+
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
     if (why := _services_up()) is not None:
@@ -62,13 +83,12 @@ def deployment(tmp_path_factory):
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Sink
 
-    from pdgov.runner import ensure_manifest
     from pdgov.synth import generate
 
     base = tmp_path_factory.mktemp("deployment")
     home = base / "pdgov_home"
     generate(home, scale="demo", seed=7, end=datetime.fromisoformat(DATA_END).date())
-    ensure_manifest()
+    dbt_dir = _snapshot_dbt_project(base / "dbt_project", home)
 
     uid = uuid.uuid4().hex[:10]
     db_name = f"pdgov_deploy_{uid}"
@@ -87,6 +107,7 @@ def deployment(tmp_path_factory):
         api_port=_free_port(),
         worker_log_port=_free_port(),
         smtp_conn=f"smtp://127.0.0.1:{smtp.port}",
+        dbt_project_dir=dbt_dir,
         # Only what this test triggers may run: no run for "the latest interval" on unpause.
         extra={"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False", "PDGOV_TASK_RETRIES": "0"},
     )
