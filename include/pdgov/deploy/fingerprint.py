@@ -14,7 +14,7 @@ from pathlib import Path
 RUN_COLUMNS = frozenset({
     "run_id", "_run_id", "_loaded_at", "loaded_at", "started_at", "finished_at", "ended_at",
     "generated_at", "exported_at", "purged_at", "enqueued_at", "processed_at", "recorded_at",
-    "dbt_run_id", "export_path", "export_dir", "path",
+    "dbt_run_id", "export_path", "export_dir", "path", "last_run_id", "first_seen_at", "updated_at",
 })
 #: Tables whose rows are one per run (the ledger of runs, not data).
 PER_RUN_TABLES = frozenset({"main.run_ledger"})
