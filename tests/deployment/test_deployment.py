@@ -183,6 +183,8 @@ def test_nightly_triggered_through_the_rest_api_succeeds(deployment):
     print(f"pdgov_nightly through Celery: {len(tis)} tasks in {time.monotonic() - t0:.0f}s")
 
 
+@pytest.mark.skipif(os.environ.get("PDGOV_DEPLOYMENT_BACKFILL") != "1",
+                    reason="a second full night through Celery (~5 min): run with PDGOV_DEPLOYMENT_BACKFILL=1")
 def test_backfilled_day_equals_the_day_run_once(deployment):
     once = deployment["state"].get("run_once")
     if once is None:

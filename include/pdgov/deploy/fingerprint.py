@@ -16,8 +16,9 @@ RUN_COLUMNS = frozenset({
     "generated_at", "exported_at", "purged_at", "enqueued_at", "processed_at", "recorded_at",
     "dbt_run_id", "export_path", "export_dir", "path", "last_run_id", "first_seen_at", "updated_at",
 })
-#: Tables whose rows are one per run (the ledger of runs, not data).
-PER_RUN_TABLES = frozenset({"main.run_ledger"})
+#: Tables whose rows are one per run (the ledger of runs, not data), and status views rebuilt from
+#: the outbox each night: the second run of a day sees the messages the first run queued.
+PER_RUN_TABLES = frozenset({"main.run_ledger", "main.incident_clock"})
 
 
 def fingerprint(warehouse: Path) -> dict[str, tuple[int, int]]:
