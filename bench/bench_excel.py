@@ -29,11 +29,12 @@ if mode == "baseline":
         ws.append(r)
     wb.save(out)
 else:
-    from openpyxl import Workbook
-    from pdgov.exports.excel import add_table_sheet, save_deterministic
-    from pdgov.exports.workbooks import SAMPLES
-    wb = Workbook(); wb.remove(wb.active)
-    add_table_sheet(wb, "WebIR抽查樣本", SAMPLES, data, lambda r: r[3] == "flagged", "資料基準日 2026-11-02")
+    from pdgov.exports.excel import Column, add_table_sheet, new_workbook, save_deterministic
+    cols = [Column("agency_code", "機關代碼"), Column("audit_month", "抽查月份"), Column("query_key", "查詢紀錄鍵"),
+            Column("sample_kind", "抽樣類別"), Column("flags", "異常註記"), Column("sample_seed", "抽樣種子")]
+    wb = new_workbook()  # write-only, as pdgov.exports.workbooks does
+    add_table_sheet(wb, "WebIR抽查樣本", cols, data, lambda r: "violation" if r[3] == "flagged" else None,
+                    "資料基準日 2026-11-02")
     save_deterministic(wb, out)
 dt = time.perf_counter() - t0
 print(json.dumps({"seconds": dt, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -7,19 +7,16 @@ import re
 import zipfile
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from pdgov.exports.excel import add_table_sheet, save_deterministic
+from pdgov.exports.excel import Column, add_table_sheet, new_workbook, save_deterministic
 from pdgov.exports.workbooks import REGISTER
 
 
 @pytest.mark.parametrize("payload", ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "\t=evil", "\r=evil",
                                      '=HYPERLINK("http://x","y")'])
 def test_data_text_never_becomes_a_formula(tmp_path, payload):
-    from pdgov.exports.excel import Column
-
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     add_table_sheet(wb, "t", [Column("a", "欄")], [[payload]])
     path = tmp_path / "t.xlsx"
     save_deterministic(wb, path)

@@ -1,125 +1,230 @@
 """Writing zh-TW sheets that committee staff can open, print and trust.
 
-Safety first: any text from data that starts with ``= + - @`` (or a tab/CR) is stored as a
-string cell, never as a formula (CSV/Excel injection). Print setup: A4 landscape, header row
-repeated on every page, page numbers and generation time in the footer. Files are
-byte-identical for the same data: document timestamps and zip entry times are fixed.
+* Safe to open: text from data that starts with ``= + - @`` (or a tab/CR) is stored as a string
+  cell, never as a formula (CSV/Excel injection); a national ID that slipped into free text
+  (a clerk's 事由, an incident description) is masked on the way in, so no workbook ever
+  carries one in clear.
+* Made for printing: frozen header row, filters, widths that count a CJK character as two,
+  wrapped long text, A4 landscape with the header row repeated on every page, page numbers and
+  the run's generation time in the footer, violations highlighted.
+* Fast: sheets are written in openpyxl's write-only mode, rows stream to disk as they come.
+* Auditable: the same data gives the same bytes (document and zip timestamps fixed), and
+  each sheet's content gets its own SHA-256, comparable between runs.
 """
 
 from __future__ import annotations
 
-import io
+import hashlib
+import re
+import shutil
+import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
+from itertools import chain, islice
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+
+from pdgov.ingest.national_id import mask, problem
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-VIOLATION_FILL = PatternFill("solid", fgColor="F8CBAD")
+FILLS = {
+    "violation": PatternFill("solid", fgColor="F8CBAD"),  # 違規：禁用設備、逾期未刪、異常查詢
+    "warning": PatternFill("solid", fgColor="FFE699"),    # 待處理：待釐清設備、屆期待刪
+}
 HEADER_FONT = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
+FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 FIXED_TIME = datetime(2000, 1, 1)
+WRAP_AT = 40        # display columns: longer text wraps instead of widening the column
+WIDTH_SAMPLE = 200  # rows looked at to size the columns (the rest stream through unseen)
+MAX_WIDTH = 60
+# A national ID anywhere in a text: one letter, 1 or 2, eight digits, not inside a longer token.
+ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[A-Z][12]\d{8}(?![0-9])")
+
+Highlight = Callable[[Sequence], str | None]
 
 
 @dataclass(frozen=True)
 class Column:
     key: str        # column in the query result
     heading: str    # zh-TW heading
-    width: int = 14
-    explain: str = ""
+    width: int = 10  # minimum width; the data may widen it up to MAX_WIDTH
+    explain: str = ""  # zh-TW explanation for the 說明 sheet
 
 
-def safe_value(value):
-    """What goes into a cell: data text never becomes a formula."""
+@dataclass
+class SheetResult:
+    title: str
+    rows: int
+    sha256: str  # of the sheet's data (headings and values), independent of run id and styling
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes on screen: East Asian wide/full-width characters count as two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def mask_ids(text: str) -> str:
+    """Mask every checksum-valid national ID in a text (``A12****789``)."""
+    if not ID_IN_TEXT.search(text):
+        return text
+    return ID_IN_TEXT.sub(lambda m: mask(m.group()) if problem(m.group()) is None else m.group(), text)
+
+
+def cell_value(value):
+    """What goes into a cell: data text masked, numbers and dates kept typed."""
     if isinstance(value, str):
-        return value
+        return mask_ids(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list | tuple):
+        return mask_ids("；".join(_text(v) for v in value))
     return value
 
 
-def write_cell(ws: Worksheet, row: int, col: int, value) -> Cell:
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
-        cell.value = value
-        cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
-        cell.quotePrefix = True
-    else:
-        cell.value = value
+def column_widths(columns: Sequence[Column], sample: Sequence[Sequence]) -> list[int]:
+    """Widths that fit the heading's longest line and the sampled values, CJK counted as two."""
+    widths = []
+    for i, c in enumerate(columns):
+        head = min(display_width(c.heading), WRAP_AT // 2 + 4)  # a longer heading wraps to two lines
+        data = max((display_width(_text(r[i])) for r in sample), default=0)
+        widths.append(min(MAX_WIDTH, max(c.width, head + 2, min(data, WRAP_AT) + 2)))
+    return widths
+
+
+def _fits(text: str, width: float) -> bool:
+    if "\n" in text:
+        return False
+    n = len(text)
+    return n * 2 <= width or (n <= width and display_width(text) <= width)
+
+
+def _cell(ws, value, fill: PatternFill | None = None, width: float = MAX_WIDTH) -> WriteOnlyCell:
+    value = cell_value(value)
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        # openpyxl turns any string starting with "=" into a formula; data text never is one.
+        cell.data_type = "s"
+        if not _fits(value, width):
+            cell.alignment = WRAP  # long text wraps instead of running off the printed page
+    elif isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    if fill is not None:
+        cell.fill = fill
     return cell
 
 
+def _heading(ws, text: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGN
+    return cell
+
+
+def new_workbook() -> Workbook:
+    """A write-only workbook: every sheet streams to disk, so a city-size sheet stays small in memory."""
+    return Workbook(write_only=True)
+
+
 def add_table_sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: Iterable[Sequence],
-                    violation: callable | None = None, generated: str = "") -> Worksheet:
+                    highlight: Highlight | None = None, footer: str = "") -> SheetResult:
+    """One printable sheet: heading row, then the rows streamed; returns its row count and data hash."""
+    if not getattr(wb, "write_only", False):
+        raise ValueError("pdgov sheets are written in write-only mode: use new_workbook()")
+    it: Iterator[Sequence] = iter(rows)
+    head = list(islice(it, WIDTH_SAMPLE))
     ws = wb.create_sheet(title=title[:31])
-    for ci, c in enumerate(columns, start=1):
-        cell = write_cell(ws, 1, ci, c.heading)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.column_dimensions[get_column_letter(ci)].width = c.width
-    n = 0
-    for ri, row in enumerate(rows, start=2):
-        bad = bool(violation(row)) if violation else False
-        for ci, value in enumerate(row, start=1):
-            cell = write_cell(ws, ri, ci, value)
-            if isinstance(value, str) and len(value) > 20:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm:ss"
-            elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            if bad:
-                cell.fill = VIOLATION_FILL
-        n = ri - 1
+    # Write-only sheets write views and column widths with the first row: set them before it.
+    widths = column_widths(columns, head)
+    for ci, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(ci)].width = w
     ws.freeze_panes = "A2"
-    last = get_column_letter(max(len(columns), 1))
-    ws.auto_filter.ref = f"A1:{last}{max(n + 1, 1)}"
-    print_setup(ws, generated)
-    return ws
+    print_setup(ws, footer)
+    digest = hashlib.sha256()
+    headings = [c.heading for c in columns]
+    digest.update(("\x1f".join(headings) + "\x1e").encode())
+    ws.append([_heading(ws, h) for h in headings])
+    n = 0
+    for row in chain(head, it):
+        level = highlight(row) if highlight else None
+        fill = FILLS.get(level) if level else None
+        ws.append([_cell(ws, v, fill, w - 1) for v, w in zip(row, widths, strict=False)])
+        digest.update(("\x1f".join(_text(cell_value(v)) for v in row) + "\x1e").encode())
+        n += 1
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{n + 1}"
+    return SheetResult(title=title, rows=n, sha256=digest.hexdigest())
 
 
-def print_setup(ws: Worksheet, generated: str) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+def _footer_text(text: str) -> str:
+    return text.replace("&", "&&")[:200]  # '&' starts a footer code; Excel caps the footer at 255
+
+
+def print_setup(ws, footer: str) -> None:
+    """A4 landscape, fit to page width, heading row on every page, page x of n and run in the footer."""
+    ws.page_setup.paperSize = "9"  # A4 (openpyxl's PAPERSIZE_A4)
+    ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
-    ws.oddFooter.center.text = "第 &P 頁，共 &N 頁"
-    ws.oddFooter.right.text = f"產製時間 {generated}" if generated else ""
+    ws.print_options.gridLines = True
     ws.oddHeader.left.text = "&A"
+    ws.oddFooter.center.text = "第 &P 頁，共 &N 頁"
+    ws.oddFooter.right.text = _footer_text(footer)
 
 
 def save_deterministic(wb: Workbook, path: Path) -> None:
-    """Save with fixed document and zip timestamps, so same data ⇒ same bytes (auditable hashes)."""
+    """Save with fixed document and zip timestamps, so same data ⇒ same bytes (auditable hashes).
+
+    The generation time a reader needs is printed in every footer and the provenance sheet
+    (the run's start), not hidden in the file's metadata where it would change the hash.
+    """
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     wb.properties.creator = "pdgov"
     wb.properties.lastModifiedBy = "pdgov"
-    buf = io.BytesIO()
-    wb.save(buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                # openpyxl stamps "modified" with the current time on save; pin it.
-                import re
-
-                data = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>",
-                              b'<dcterms:modified xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:modified>',
-                              data)
-            zi = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(zi, data)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(out.getvalue())
-    tmp.replace(path)
+    raw = path.with_name(path.name + ".raw")
+    tmp = path.with_name(path.name + ".part")
+    try:
+        wb.save(raw)
+        # Re-zip entry by entry, streaming: a city-size sheet's XML never sits whole in memory.
+        with zipfile.ZipFile(raw) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                zi = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+                zi.compress_type = zipfile.ZIP_DEFLATED
+                zi.external_attr = 0o644 << 16
+                if info.filename == "docProps/core.xml":
+                    # openpyxl stamps "modified" with the clock on save, whatever was set: pin it.
+                    data = re.sub(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>",
+                                  rb"<dcterms:modified\1>2000-01-01T00:00:00Z</dcterms:modified>",
+                                  src.read(info.filename))
+                    dst.writestr(zi, data)
+                    continue
+                with src.open(info) as fin, dst.open(zi, "w") as fout:
+                    shutil.copyfileobj(fin, fout, 1 << 20)
+        tmp.replace(path)
+    finally:
+        raw.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)

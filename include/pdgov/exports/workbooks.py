@@ -2,89 +2,176 @@
 
 Each mart becomes a sheet with zh-TW headings in the order users know (the register follows
 the twenty fields of seed 002 §37 ¶2). A mart that the run did not produce gets a sheet that
-says so, rather than silently missing. National IDs only ever appear masked: the marts carry
-no other form.
+says so, rather than silently missing. A 說明 sheet explains every column and status and the
+audit-sample rule with its seed, so a sample can be re-derived; a 來源與版本 sheet records the
+run, the source files with their SHA-256, each sheet's row count and content hash, and the
+versions. National IDs only ever appear masked (the marts carry no other form, and the cell
+writer masks any that slipped into free text).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
-
-from openpyxl import Workbook
 
 from pdgov import __version__
 from pdgov.config import paths
-from pdgov.exports.excel import Column, add_table_sheet, print_setup, save_deterministic, write_cell
+from pdgov.exports.excel import (
+    Column,
+    Highlight,
+    SheetResult,
+    add_table_sheet,
+    new_workbook,
+    save_deterministic,
+)
 
 log = logging.getLogger("pdgov.exports")
 
+SAFE_AGENCY = re.compile(r"^[0-9A-Za-z]{1,20}$")  # an agency code becomes a file name
+FETCH = 5000
+
+
+def _c(key: str, heading: str, width: int = 10, explain: str = "") -> Column:
+    return Column(key, heading, width, explain)
+
+
+AGENCY = _c("agency_code", "機關代碼", 11, "機關代碼（10碼：9位數字及1個大寫英文字母）")
 
 REGISTER = [
-    Column("agency_code", "機關代碼", 12),
-    Column("business_process", "(一)所涉主要業務、職掌內容及辦理流程", 30),
-    Column("file_name", "(二)個人資料檔案名稱", 18),
-    Column("responsible_unit", "(三)業務主管單位", 12),
-    Column("custodian_unit", "(四)保存管理單位", 12),
-    Column("storage_method", "(五)保管方式", 20),
-    Column("file_type", "(六)檔案型態", 12),
-    Column("data_source", "(七)個人資料來源", 18),
-    Column("legal_basis", "(八)法令或契約上之保有依據", 24),
-    Column("notice_duty", "(九)是否須履行告知義務", 10),
-    Column("purpose_codes", "(十)特定目的", 18),
-    Column("category_codes", "(十一)個人資料類別", 22),
-    Column("data_items", "(十二)個人資料項目", 26),
-    Column("art6_items", "(十三)個資法第六條所定個人資料項目", 12),
-    Column("record_count", "(十四)個人資料數量", 10),
-    Column("internal_users", "(十五)內部進行蒐集、處理或利用之單位", 16),
-    Column("external_users", "(十六)外部進行蒐集、處理或利用者", 16),
-    Column("outsourcing", "(十七)委外及受委託對象接觸情形", 18),
-    Column("retention_period", "(十八)法定或自訂之保存期限", 18),
-    Column("destruction_method", "(十九)銷毀方式", 18),
-    Column("art17_published", "(二十)是否依個資法第十七條規定對外公告", 10),
-    Column("risk_level", "風險等級(§38)", 10),
-    Column("publication_due_date", "公告期限(§32)", 12),
-    Column("publication_status", "公告狀態", 10),
+    AGENCY,
+    _c("business_process", "(一)所涉主要業務、職掌內容及辦理流程", 28, "施行細則第37條第2項第1款：蒐集該個資檔案之業務、職掌與流程"),
+    _c("file_name", "(二)個人資料檔案名稱", 18, "第2款：個人資料檔案之名稱"),
+    _c("responsible_unit", "(三)業務主管單位", 12, "第3款：負責該業務之單位"),
+    _c("custodian_unit", "(四)保存管理單位", 12, "第4款：實際保存、管理檔案之單位"),
+    _c("storage_method", "(五)保管方式", 18, "第5款：紙本或電子、存放系統與位置"),
+    _c("file_type", "(六)檔案型態", 10, "第6款：紙本、電子檔或兩者"),
+    _c("data_source", "(七)個人資料來源", 16, "第7款：直接向當事人蒐集或間接取得"),
+    _c("legal_basis", "(八)法令或契約上之保有依據", 22, "第8款：保有該檔案之法令或契約依據"),
+    _c("notice_duty", "(九)是否須履行告知義務", 10, "第9款：個資法第8、9條告知義務（是/否）"),
+    _c("purpose_codes", "(十)特定目的", 16, "第10款：個人資料保護法之特定目的代號"),
+    _c("category_codes", "(十一)個人資料類別", 20, "第11款：個人資料類別代號（C001 等）"),
+    _c("data_items", "(十二)個人資料項目", 24, "第12款：實際蒐集之資料項目"),
+    _c("art6_items", "(十三)個資法第六條所定個人資料項目", 12, "第13款：病歷、醫療、基因、性生活、健康檢查、犯罪前科等特種個資"),
+    _c("record_count", "(十四)個人資料數量", 10, "第14款：資料筆數（由倉儲實際計算）"),
+    _c("internal_users", "(十五)內部進行蒐集、處理或利用之單位", 16, "第15款：機關內部使用單位"),
+    _c("external_users", "(十六)外部進行蒐集、處理或利用者", 16, "第16款：機關外部使用者"),
+    _c("outsourcing", "(十七)委外及受委託對象接觸情形", 16, "第17款：委外廠商接觸個資之情形"),
+    _c("retention_period", "(十八)法定或自訂之保存期限", 16, "第18款：保存期限及其依據"),
+    _c("destruction_method", "(十九)銷毀方式", 16, "第19款：屆期之銷毀方式"),
+    _c("art17_published", "(二十)是否依個資法第十七條規定對外公告", 10, "第20款：是否已依個資法第17條公開（是/否）"),
+    _c("risk_level", "風險等級(§38)", 8, "依施行細則第38條之風險評估：high 高、medium 中、low 低"),
+    _c("risk_basis", "風險評估依據", 30, "可識別性、數量、敏感性、環境、存取、適法性各面向之評分依據"),
+    _c("publication_due_date", "公告期限(§32)", 11, "清冊建立後一個月內應依個資法第17條公告"),
+    _c("publication_status", "公告狀態", 9, "published 已公告；due 公告期限內；overdue 逾期未公告（紅底）"),
 ]
 DEVICES = [
-    Column("agency_code", "機關代碼", 12), Column("device_id", "設備編號", 12), Column("model", "型號", 14),
-    Column("brand", "廠牌", 12), Column("status", "合規狀態", 14), Column("reasons", "理由", 50),
+    AGENCY,
+    _c("device_id", "設備編號", 12, "差勤設備編號"),
+    _c("model", "型號", 14, "設備型號"),
+    _c("vendor", "廠商", 12, "供應廠商"),
+    _c("brand", "廠牌", 12, "設備廠牌"),
+    _c("committee_status", "委員會審查", 9, "資料治理委員會審查結果：pending 待審、approved 核准、rejected 不核准"),
+    _c("status", "合規狀態", 12, "prohibited 禁用、flagged 待釐清、rejected 不核准、review_required 待審、approved 核准"),
+    _c("reasons", "理由", 50, "判定理由（可能多項，以「；」分隔）"),
 ]
 DEADLINES = [
-    Column("dataset", "資料集", 14), Column("agency_code", "機關代碼", 12), Column("period_start", "期間起", 12),
-    Column("period_end", "期間迄", 12), Column("rule_id", "規則", 14), Column("legal_basis", "法令依據", 30),
-    Column("delete_by", "刪除期限", 12), Column("status", "狀態", 10),
+    AGENCY,
+    _c("dataset", "資料集", 12, "資料集代號"),
+    _c("dataset_zh", "資料集名稱", 14, "資料集中文名稱"),
+    _c("period_start", "期間起", 11, "該批資料之起日"),
+    _c("period_end", "期間迄", 11, "該批資料之迄日"),
+    _c("rule_id", "規則", 14, "保存期限規則代號"),
+    _c("legal_basis", "法令依據", 30, "保存期限之法令依據"),
+    _c("delete_by", "刪除期限", 11, "最遲應刪除之日期"),
+    _c("status", "狀態", 9, "retained 保存中；due 已屆期待刪除（黃底）；overdue 逾期未刪除（紅底）；held 資料保全中；deleted 已刪除"),
+    _c("rows_remaining", "尚存筆數", 9, "倉儲中尚存之筆數"),
+    _c("hold_ids", "保全編號", 14, "暫停刪除之資料保全（legal hold）編號"),
 ]
 SAMPLES = [
-    Column("agency_code", "機關代碼", 12), Column("audit_month", "抽查月份", 12), Column("query_key", "查詢紀錄鍵", 34),
-    Column("sample_kind", "抽樣類別", 10), Column("flags", "異常註記", 30), Column("sample_seed", "抽樣種子", 16),
+    AGENCY,
+    _c("audit_month", "抽查月份", 11, "受抽查之月份（該月1日）"),
+    _c("sample_kind", "抽樣類別", 9, "random 隨機抽樣；flagged 異常必抽（紅底）"),
+    _c("draw_order", "抽樣序位", 8, "隨機樣本之排序位置（見說明「抽樣規則」）"),
+    _c("queries_in_month", "當月查詢筆數", 10, "該機關當月 WebIR 查詢總筆數（決定抽樣數）"),
+    _c("query_key", "查詢紀錄鍵", 34, "查詢紀錄之穩定鍵值（同一筆紀錄重送仍相同）"),
+    _c("flags", "異常註記", 24, "異常原因：查詢同仁或本人、非上班時間、未填案號或事由、帳號已停用等"),
+    _c("account", "查詢者帳號", 14, "WebIR 查詢者帳號"),
+    _c("queried_at", "查詢時間", 18, "查詢時間（臺北時間）"),
+    _c("subject_masked", "被查詢者(遮蔽)", 12, "被查詢者身分證統一編號（遮蔽，例 A12****789）"),
+    _c("case_no", "案號", 12, "查詢所依據之案號"),
+    _c("reason", "事由", 20, "查詢事由"),
+    _c("sample_seed", "抽樣種子", 28, "抽樣種子 = 規則代號|機關代碼|年-月（見說明「抽樣規則」）"),
 ]
 ACCOUNTS = [
-    Column("agency_code", "機關代碼", 12), Column("account", "帳號", 16), Column("finding", "清查結果", 14),
-    Column("detail", "說明", 50),
+    AGENCY,
+    _c("account", "帳號", 16, "WebIR 帳號"),
+    _c("finding", "清查結果", 11, "duplicate 一人多帳號；idle 閒置；transferred 調職；resigned 離職；retired 退休；shared 疑似共用（紅底：離職、退休、共用）"),
+    _c("detail", "說明", 50, "清查發現之細節"),
 ]
-
 INCIDENTS = [
-    Column("incident_id", "事件編號", 20), Column("known_at", "知悉時間", 18), Column("report_due_at", "通報期限(4小時)", 18),
-    Column("report_sent_at", "通報時間", 18), Column("clock_status", "時限狀態", 12), Column("escalated_at", "逾時陳報", 18),
-    Column("people", "受影響人數", 10), Column("notices_queued", "當事人通知(排入)", 12),
-    Column("notices_sent", "當事人通知(已寄)", 12), Column("messages_waiting", "待寄", 8),
+    _c("incident_id", "事件編號", 18, "個資事件編號"),
+    _c("known_at", "知悉時間", 18, "機關知悉事件之時間"),
+    _c("report_due_at", "通報期限(4小時)", 18, "知悉後4小時內應通報"),
+    _c("report_sent_at", "通報時間", 18, "實際通報時間"),
+    _c("clock_status", "時限狀態", 9, "pending 未屆期；on_time 準時；late 逾時通報（紅底）；overdue 逾時未通報（紅底）"),
+    _c("escalated_at", "逾時陳報", 18, "逾時後陳報上級之時間"),
+    _c("people", "受影響人數", 9, "受影響之當事人數"),
+    _c("notices_queued", "當事人通知(排入)", 10, "已排入寄送之當事人通知數"),
+    _c("notices_sent", "當事人通知(已寄)", 10, "已寄出之當事人通知數"),
+    _c("messages_waiting", "待寄", 6, "尚待寄送之訊息數"),
+    _c("messages_in_doubt", "寄送不明", 8, "寄送結果不明、需人工確認之訊息數"),
 ]
 
-# (sheet title, table, columns, order by, violation test on the row)
+SAMPLE_RULE = (
+    "隨機樣本：每一機關每月，將非異常之查詢紀錄依 md5(抽樣種子 與 查詢紀錄鍵 直接相接之字串) 由小到大排序，"
+    "取前 max(10, ⌈3% × 當月查詢筆數⌉) 筆（抽樣序位 ≤ 該數）；異常查詢（flagged）全數列入。"
+    "抽樣種子 = 規則代號|機關代碼|YYYY-MM（例 pdgov-webir|379000000A|2026-10），任何人可依此重新導出同一樣本。"
+)
+
+
+def _in(*values: str, col: int, level: str = "violation") -> Highlight:
+    return lambda r: level if r[col] in values else None
+
+
+def _device_level(r) -> str | None:
+    status = r[6]
+    if status in ("prohibited", "rejected"):
+        return "violation"
+    return "warning" if status == "flagged" else None
+
+
+def _deadline_level(r) -> str | None:
+    return {"overdue": "violation", "due": "warning"}.get(r[8])
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    table: str
+    columns: list[Column]
+    order: tuple[str, ...]
+    highlight: Highlight | None = None
+    citywide: bool = False  # no agency_code: in the city workbook only
+
+
 SHEETS = [
-    ("個人資料檔案清冊", "personal_data_file_register", REGISTER, "agency_code, file_name", None),
-    ("生物特徵差勤設備清冊", "device_compliance", DEVICES, "agency_code, device_id",
-     lambda r: r[4] in ("prohibited", "flagged", "rejected")),
-    ("刪除期限", "deletion_deadlines", DEADLINES, "agency_code, dataset, period_start",
-     lambda r: r[7] in ("overdue", "due")),
-    ("WebIR抽查樣本", "webir_audit_samples", SAMPLES, "agency_code, audit_month, sample_kind, query_key",
-     lambda r: r[3] == "flagged"),
-    ("帳號清查", "webir_account_review", ACCOUNTS, "agency_code, account, finding", None),
-    ("個資事件", "incident_clock", INCIDENTS, "known_at, incident_id", lambda r: "overdue" in str(r[4] or "")),
+    Sheet("個人資料檔案清冊", "personal_data_file_register", REGISTER, ("agency_code", "file_name"),
+          _in("overdue", col=24)),
+    Sheet("生物特徵差勤設備清冊", "device_compliance", DEVICES, ("agency_code", "device_id"), _device_level),
+    Sheet("刪除期限", "deletion_deadlines", DEADLINES, ("agency_code", "dataset", "period_start"), _deadline_level),
+    Sheet("WebIR抽查樣本", "webir_audit_samples", SAMPLES,
+          ("agency_code", "audit_month", "sample_kind", "draw_order", "query_key"), _in("flagged", col=2)),
+    Sheet("帳號清查", "webir_account_review", ACCOUNTS, ("agency_code", "account", "finding"),
+          _in("resigned", "retired", "shared", col=2)),
+    Sheet("個資事件", "incident_clock", INCIDENTS, ("known_at", "incident_id"), _in("late", "overdue", col=4),
+          citywide=True),
 ]
 STATUS_HELP = [
+    ("底色", "紅底：違規（禁用設備、逾期未刪除、異常查詢、離職退休或共用帳號、逾時通報、逾期未公告）；黃底：待處理（待釐清設備、屆期待刪除）"),
     ("合規狀態 prohibited", "中國大陸廠牌：禁止使用，不得連接政府網路（原則貳、參）"),
     ("合規狀態 flagged", "設備、主機板或晶片產地為中國大陸，或產地不明：需說明"),
     ("合規狀態 rejected", "資料治理委員會不核准"),
@@ -92,92 +179,130 @@ STATUS_HELP = [
     ("合規狀態 approved", "已核准：列入資訊局納管清單及資安稽核範圍"),
     ("刪除期限狀態", "retained 保存中；due 已屆期待刪除；overdue 逾期未刪除；held 資料保全中；deleted 已刪除"),
     ("抽樣類別", "random 隨機抽樣（每月至少3%且不少於10筆）；flagged 異常必抽"),
+    ("抽樣規則", SAMPLE_RULE),
+    ("個資事件", "全市事件僅列於全市活頁簿；知悉後4小時內應通報，逾時即陳報"),
+    ("身分證統一編號", "一律遮蔽顯示（例 A12****789），倉儲僅保存金鑰雜湊"),
 ]
 
 
-def _query(con, table: str, columns: list[Column], order: str, agency: str | None):
-    from pdgov.warehouse import table_exists
-
-    if not table_exists(con, "main", table):
-        return None
-    have = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema='main' AND table_name=?", [table]
-    ).fetchall()}
-    sel = ", ".join(c.key if c.key in have else f"NULL AS {c.key}" for c in columns)
-    if agency and "agency_code" not in have:
-        return None  # a citywide record (e.g. incidents): in the city workbook only
-    where = "WHERE agency_code = ?" if agency else ""
-    return con.execute(f"SELECT {sel} FROM main.{table} {where} ORDER BY {order}",
-                       [agency] if agency else []).fetchall()
+def _columns_of(con, table: str) -> set[str] | None:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?", [table]
+    ).fetchall()
+    return {r[0] for r in rows} or None
 
 
-def _book(con, run_id: str, logical_date: date, agency: str | None, provenance: list) -> Workbook:
-    wb = Workbook()
-    wb.remove(wb.active)
-    stamp = f"資料基準日 {logical_date.isoformat()}"
-    help_ws = wb.create_sheet("說明")
-    write_cell(help_ws, 1, 1, "項目")
-    write_cell(help_ws, 1, 2, "說明")
-    r = 2
-    scope = f"機關 {agency}" if agency else "臺北市政府全市"
-    for k, v in [("範圍", scope), ("資料基準日", logical_date.isoformat()), ("作業批次", run_id)] + STATUS_HELP:
-        write_cell(help_ws, r, 1, k)
-        write_cell(help_ws, r, 2, v)
-        r += 1
-    for title, _table, cols, _order, _v in SHEETS:
-        for c in cols:
-            write_cell(help_ws, r, 1, f"{title}：{c.heading}")
-            write_cell(help_ws, r, 2, c.explain or c.key)
-            r += 1
-    help_ws.column_dimensions["A"].width = 40
-    help_ws.column_dimensions["B"].width = 80
-    print_setup(help_ws, stamp)
-    for title, table, cols, order, violation in SHEETS:
-        rows = _query(con, table, cols, order, agency)
-        if rows is None and agency and table == "incident_clock":
-            continue
-        if rows is None:
-            ws = wb.create_sheet(title)
-            write_cell(ws, 1, 1, f"本次作業未產出 {table}（模型尚未建置）")
-            print_setup(ws, stamp)
-            continue
-        add_table_sheet(wb, title, cols, rows, violation, stamp)
-    prov = [Column("item", "項目", 24), Column("value", "內容", 70), Column("sha256", "SHA-256", 70),
-            Column("rows", "筆數", 10)]
-    add_table_sheet(wb, "來源與版本", prov, provenance, None, stamp)
-    return wb
+def _rows(con, sheet: Sheet, have: set[str], agency: str | None) -> Iterator[tuple]:
+    """The sheet's rows in a total order (every column breaks ties), so the bytes never depend on scan order."""
+    sel = ", ".join(f'"{c.key}"' if c.key in have else f'NULL AS "{c.key}"' for c in sheet.columns)
+    keys = [k for k in sheet.order if k in have]
+    keys += [c.key for c in sheet.columns if c.key in have and c.key not in keys]
+    order = ", ".join(f'"{k}" NULLS FIRST' for k in keys) or "1"
+    where = 'WHERE "agency_code" = ?' if agency else ""
+    cur = con.execute(f'SELECT {sel} FROM main."{sheet.table}" {where} ORDER BY {order}', [agency] if agency else [])
+    while batch := cur.fetchmany(FETCH):
+        yield from batch
 
 
-def _provenance(con, run_id: str, logical_date: date) -> list[list]:
-    import dbt.version
+def _run_info(con, run_id: str) -> dict:
+    if not _columns_of(con, "run_ledger"):
+        return {}
+    row = con.execute("SELECT triggered_by, data_interval_start, data_interval_end, started_at "
+                      "FROM main.run_ledger WHERE run_id = ?", [run_id]).fetchone()
+    if not row:
+        return {}
+    return dict(zip(("triggered_by", "interval_start", "interval_end", "started_at"), row, strict=True))
 
-    rows: list[list] = [["作業批次 run id", run_id, "", None], ["資料基準日 logical date", logical_date.isoformat(), "", None],
-                        ["pdgov 版本", __version__, "", None], ["dbt 版本", str(dbt.version.__version__), "", None]]
-    for source, name, sha, n in con.execute(
+
+def _fmt(ts) -> str:
+    return ts.strftime("%Y-%m-%d %H:%M") if isinstance(ts, datetime) else ("" if ts is None else str(ts))
+
+
+def _source_files(con) -> list[list]:
+    if not _columns_of(con, "ingest_files"):
+        return [["來源檔案", "本次作業無檔案清單 (ingest_files)", "", None]]
+    return [[f"來源檔案 {source}", name, sha, n] for source, name, sha, n in con.execute(
         "SELECT source, file_name, file_sha256, rows_in FROM main.ingest_files WHERE status = 'loaded' "
-        "ORDER BY source, file_name"
-    ).fetchall():
-        rows.append([f"來源檔案 {source}", name, sha, n])
-    return rows
+        "ORDER BY source, file_name, file_sha256").fetchall()]
+
+
+def _versions() -> list[list]:
+    import dbt.version
+    import duckdb
+    import openpyxl
+
+    return [["pdgov 版本", __version__, "", None], ["dbt 版本", str(dbt.version.__version__), "", None],
+            ["duckdb 版本", duckdb.__version__, "", None], ["openpyxl 版本", openpyxl.__version__, "", None]]
+
+
+def _book(con, run_id: str, logical_date: date, agency: str | None, run: dict, sources: list[list], out: Path) -> None:
+    wb = new_workbook()
+    scope = f"機關 {agency}" if agency else "臺北市政府全市"
+    generated = _fmt(run.get("started_at"))
+    footer = f"{scope}｜資料基準日 {logical_date.isoformat()}｜作業批次 {run_id}" + (f"｜產製 {generated}" if generated else "")
+    sheets = [s for s in SHEETS if not (agency and s.citywide)]
+    help_rows = [["範圍", scope], ["資料基準日", logical_date.isoformat()], ["作業批次", run_id],
+                 ["產製時間", generated or "（本批次無作業紀錄）"], *[list(kv) for kv in STATUS_HELP]]
+    for s in sheets:
+        help_rows += [[f"{s.title}：{c.heading}", c.explain or c.key] for c in s.columns]
+    add_table_sheet(wb, "說明", [Column("item", "項目", 30), Column("text", "說明", 90)], help_rows, None, footer)
+    results: list[tuple[Sheet, SheetResult]] = []
+    for s in sheets:
+        have = _columns_of(con, s.table)
+        if have is None:
+            note = [[f"本次作業未產出 {s.table}（模型尚未建置或執行失敗）"]]
+            results.append((s, add_table_sheet(wb, s.title, [Column("note", "說明", 60)], note, None, footer)))
+            continue
+        results.append((s, add_table_sheet(wb, s.title, s.columns, _rows(con, s, have, agency), s.highlight, footer)))
+    prov = [["作業批次 run id", run_id, "", None], ["資料基準日 logical date", logical_date.isoformat(), "", None],
+            ["範圍 scope", scope, "", None], ["觸發者 triggered by", run.get("triggered_by") or "", "", None],
+            ["資料區間 data interval", f"{_fmt(run.get('interval_start'))} – {_fmt(run.get('interval_end'))}", "", None],
+            ["產製時間 generated (run start)", generated, "", None], *_versions()]
+    prov += [[f"工作表 {s.title}", s.table, r.sha256, r.rows] for s, r in results]
+    prov += sources
+    cols = [Column("item", "項目", 24), Column("value", "內容", 50), Column("sha256", "SHA-256", 66),
+            Column("rows", "筆數", 10)]
+    add_table_sheet(wb, "來源與版本", cols, prov, None, footer)
+    save_deterministic(wb, out)
+
+
+def _agencies(con) -> list[str]:
+    """Every agency that appears in an agency-level mart (not only those with a register entry)."""
+    parts = [f'SELECT agency_code FROM main."{s.table}"' for s in SHEETS
+             if not s.citywide and "agency_code" in (_columns_of(con, s.table) or set())]
+    if not parts:
+        return []
+    codes = [r[0] for r in con.execute(
+        f"SELECT DISTINCT agency_code FROM ({' UNION '.join(parts)}) WHERE agency_code IS NOT NULL ORDER BY 1"
+    ).fetchall()]
+    bad = [c for c in codes if not SAFE_AGENCY.match(str(c))]
+    if bad:
+        log.warning("pdgov: exports: no agency workbook for codes unfit for a file name: %s", bad[:10])
+    return [c for c in codes if SAFE_AGENCY.match(str(c))]
 
 
 def write_all(run_id: str, logical_date: date) -> list[Path]:
-    """City workbook and one per agency under ``exports/<logical date>/``; returns their paths."""
+    """City workbook and one per agency under ``exports/<logical date>/``; returns their paths.
+
+    One folder per logical date: a re-run of the same night replaces its workbooks, and the
+    UI lists one set per day. Stale agency workbooks (an agency gone from the data) are removed.
+    """
     from pdgov.warehouse import connect
 
-    p = paths()
-    out_dir = p.exports / logical_date.isoformat()
+    out_dir = paths().exports / logical_date.isoformat()
+    day = logical_date.isoformat()
     written: list[Path] = []
     with connect(read_only=True) as con:
-        provenance = _provenance(con, run_id, logical_date)
-        city = out_dir / f"pdgov_全市_{logical_date.isoformat()}.xlsx"
-        save_deterministic(_book(con, run_id, logical_date, None, provenance), city)
+        run, sources = _run_info(con, run_id), _source_files(con)
+        city = out_dir / f"pdgov_全市_{day}.xlsx"
+        _book(con, run_id, logical_date, None, run, sources, city)
         written.append(city)
-        agencies = [r[0] for r in con.execute(
-            "SELECT DISTINCT agency_code FROM main.personal_data_file_register ORDER BY 1").fetchall()]
-        for code in agencies:
-            path = out_dir / "agency" / f"pdgov_{code}_{logical_date.isoformat()}.xlsx"
-            save_deterministic(_book(con, run_id, logical_date, code, provenance), path)
+        for code in _agencies(con):
+            path = out_dir / "agency" / f"pdgov_{code}_{day}.xlsx"
+            _book(con, run_id, logical_date, code, run, sources, path)
             written.append(path)
+    for old in (out_dir / "agency").glob("*.xlsx"):
+        if old not in written:
+            old.unlink()
     log.info("pdgov: %d workbooks in %s", len(written), out_dir)
     return written

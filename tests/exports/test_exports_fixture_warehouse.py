@@ -1,0 +1,157 @@
+"""write_all on a small fixture warehouse: what a committee secretary opens and prints."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import exports_fixture as fx
+import pytest
+from openpyxl import load_workbook
+
+from pdgov.exports.excel import FILLS, display_width
+from pdgov.exports.workbooks import REGISTER, write_all
+
+DAY = date(2026, 11, 2)
+RED = FILLS["violation"].fgColor.rgb
+AMBER = FILLS["warning"].fgColor.rgb
+
+
+@pytest.fixture
+def books(pdgov_home) -> dict[str, Path]:
+    fx.build(pdgov_home.warehouse)
+    return {p.name: p for p in write_all(fx.RUN_ID, DAY)}
+
+
+def _city(books: dict[str, Path]) -> Path:
+    return next(p for n, p in books.items() if "全市" in n)
+
+
+def _table(ws) -> tuple[list, list[list]]:
+    rows = list(ws.iter_rows())
+    return [c.value for c in rows[0]], rows[1:]
+
+
+def test_city_and_one_workbook_per_agency(books, pdgov_home):
+    assert sorted(books) == sorted([f"pdgov_全市_{DAY}.xlsx"] + [f"pdgov_{a}_{DAY}.xlsx" for a in fx.AGENCIES])
+    assert all(p.is_relative_to(pdgov_home.exports / DAY.isoformat()) for p in books.values())
+    agency_book = load_workbook(books[f"pdgov_{fx.AGENCIES[1]}_{DAY}.xlsx"])
+    assert "個資事件" not in agency_book.sheetnames  # citywide records stay in the city workbook
+    for title in ("個人資料檔案清冊", "生物特徵差勤設備清冊", "刪除期限", "WebIR抽查樣本"):
+        head, rows = _table(agency_book[title])
+        col = head.index("機關代碼")
+        assert rows and {r[col].value for r in rows} == {fx.AGENCIES[1]}, title
+
+
+def test_sheets_are_printable_a4_with_headings_on_every_page(books):
+    wb = load_workbook(_city(books))
+    assert wb.sheetnames[0] == "說明" and wb.sheetnames[-1] == "來源與版本"
+    assert all(ws.sheet_state == "visible" for ws in wb.worksheets), "no hidden sheets"
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+        assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}", ws.title
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+        assert ws.print_title_rows in ("1:1", "$1:$1"), ws.title
+        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+        assert f"產製 {fx.STARTED:%Y-%m-%d %H:%M}" in ws.oddFooter.right.text
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+    reg = wb["個人資料檔案清冊"]
+    head, rows = _table(reg)
+    assert head == [c.heading for c in REGISTER]
+    # Widths fit CJK text: the file name column is at least as wide as its widest name (2 per character).
+    col = head.index("(二)個人資料檔案名稱")
+    letter = reg.cell(1, col + 1).column_letter
+    assert reg.column_dimensions[letter].width >= max(display_width(r[col].value) for r in rows)
+    basis = rows[0][head.index("風險評估依據")]
+    assert basis.alignment.wrap_text, "long text wraps instead of running off the page"
+
+
+def test_violations_are_highlighted(pdgov_home):
+    fx.build(pdgov_home.warehouse, skip=())
+    wb = load_workbook(next(p for p in write_all(fx.RUN_ID, DAY) if "全市" in p.name))
+
+    def fills(title: str, key: str) -> dict:
+        head, rows = _table(wb[title])
+        return {r[head.index(key)].value: {c.fill.fgColor.rgb for c in r} for r in rows}
+
+    dev = fills("生物特徵差勤設備清冊", "設備編號")
+    assert dev["D001"] == {RED} and dev["D003"] == {AMBER} and RED not in dev["D002"] | dev["D004"]
+    assert fills("刪除期限", "機關代碼")[fx.AGENCIES[0]] == {RED}
+    samples = _table(wb["WebIR抽查樣本"])
+    kind = samples[0].index("抽樣類別")
+    for r in samples[1]:
+        assert ({c.fill.fgColor.rgb for c in r} == {RED}) == (r[kind].value == "flagged")
+    assert fills("帳號清查", "帳號")["u1"] == {RED}
+    assert fills("個資事件", "事件編號")["INC-1"] == {RED}
+    assert fills("個人資料檔案清冊", "公告狀態")["overdue"] == {RED}
+
+
+def test_safe_to_open_no_formulas_no_clear_ids(books):
+    for path in books.values():
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                data = z.read(name)
+                assert fx.CLEAR_ID.encode() not in data, f"{path.name}:{name}"
+                if name.startswith("xl/worksheets/"):
+                    assert b"<f>" not in data and b"<f " not in data, f"{path.name}:{name}"
+    head, rows = _table(load_workbook(_city(books))["WebIR抽查樣本"])
+    reasons = {r[head.index("事由")].value for r in rows}
+    assert fx.FORMULA in reasons and "@SUM(1)" in reasons and "查詢 A12****789 勞保" in reasons
+
+
+def test_missing_mart_gets_a_sheet_that_says_so(books):
+    ws = load_workbook(_city(books))["帳號清查"]
+    assert "webir_account_review" in ws["A2"].value and "未產出" in ws["A2"].value
+
+
+def test_help_sheet_explains_every_column_and_the_sample_rule(books):
+    wb = load_workbook(_city(books))
+    help_rows = {r[0].value: r[1].value for r in list(wb["說明"].iter_rows())[1:]}
+    for title in wb.sheetnames[1:-1]:
+        for heading in _table(wb[title])[0] if "未產出" not in str(wb[title]["A2"].value) else []:
+            assert help_rows.get(f"{title}：{heading}"), (title, heading)
+    assert "md5" in help_rows["抽樣規則"] and "3%" in help_rows["抽樣規則"]
+    assert help_rows["作業批次"] == fx.RUN_ID
+    seeds = {r[-1].value for r in _table(wb["WebIR抽查樣本"])[1]}
+    assert seeds == {f"pdgov-webir|{a}|2026-10" for a in fx.AGENCIES}
+
+
+def test_provenance_sheet(books):
+    wb = load_workbook(_city(books))
+    prov = {r[0].value: r for r in list(wb["來源與版本"].iter_rows())[1:]}
+    assert prov["作業批次 run id"][1].value == fx.RUN_ID
+    assert prov["資料基準日 logical date"][1].value == DAY.isoformat()
+    assert prov["觸發者 triggered by"][1].value == "scheduler"
+    assert prov["資料區間 data interval"][1].value == "2026-11-01 02:00 – 2026-11-02 02:00"
+    assert prov["dbt 版本"][1].value and prov["pdgov 版本"][1].value
+    src = prov["來源檔案 punches"]
+    assert src[1].value == "punches_2026-11-01.csv" and src[2].value == fx.SOURCE_SHA and src[3].value == 42
+    assert "來源檔案 devices" not in prov, "only files that were loaded"
+    for title in ("個人資料檔案清冊", "刪除期限", "WebIR抽查樣本"):
+        assert prov[f"工作表 {title}"][3].value == wb[title].max_row - 1
+        assert len(prov[f"工作表 {title}"][2].value) == 64
+
+
+def test_same_data_same_bytes_and_sheet_hashes_compare_across_runs(books, pdgov_home):
+    first = {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in books.items()}
+    again = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in write_all(fx.RUN_ID, DAY)}
+    assert again == first
+
+    def sheet_hashes(path: Path) -> dict:
+        rows = list(load_workbook(path)["來源與版本"].iter_rows(values_only=True))
+        return {r[0]: r[2] for r in rows if str(r[0]).startswith("工作表")}
+
+    city = _city(books)
+    before = sheet_hashes(city)
+    write_all("manual__another-run", DAY)  # same data, another run: the sheet hashes still match
+    assert hashlib.sha256(city.read_bytes()).hexdigest() != first[city.name]
+    assert sheet_hashes(city) == before
+
+
+def test_stale_agency_workbook_is_removed(books, pdgov_home):
+    stale = pdgov_home.exports / DAY.isoformat() / "agency" / f"pdgov_999999999Z_{DAY}.xlsx"
+    stale.write_bytes(b"old")
+    write_all(fx.RUN_ID, DAY)
+    assert not stale.exists()
