@@ -155,3 +155,40 @@ def test_rerunning_the_same_landing_area_changes_nothing(pdgov_home):
                        else f"SELECT * FROM {t}") for t in tables}  # noqa: S608
     assert after == before
     assert not any(landing.iterdir())
+
+
+def test_duplicate_probe_compares_keys_with_empty_parts_and_gregorian_equals_roc(pdgov_home):
+    """The duplicate probe groups hashes of the typed key: an empty 設備編號 on both rows is still a
+    duplicate, a row that differs only there is not, and the same moment in ROC and Gregorian
+    form is the same punch."""
+    landing = pdgov_home.landing_for("punches")
+    (landing / "ok.csv").write_text(PUNCH_H + "379000000A,0001,2026-10-05 08:01:23,,指紋\n"
+                                    "379000000A,0001,2026-10-05 08:01:23,D1,指紋\n", encoding="utf-8")
+    (landing / "dup_empty.csv").write_text(PUNCH_H + "379000000A,0002,2026-10-05 08:01:23,,指紋\n"
+                                           "379000000A,0002,2026-10-05 08:01:23, ,指紋\n", encoding="utf-8")
+    (landing / "dup_roc.csv").write_text(PUNCH_H + "379000000A,0003,115/10/05 08:01:23,D1,指紋\n"
+                                         "379000000A,0003,2026-10-05 08:01:23,D1,指紋\n", encoding="utf-8")
+    got = {o["file_name"]: o for o in _ingest("punches")["file_list"]}
+    assert got["ok.csv"]["status"] == "loaded" and got["ok.csv"]["rows"] == 2
+    for name in ("dup_empty.csv", "dup_roc.csv"):
+        assert got[name]["status"] == "rejected"
+        assert got[name]["problems"] == [[3, None, "duplicate of line 2 (same agency_code, employee_no, punched_at, "
+                                          "device_id, method)"]]
+
+
+@pytest.mark.parametrize("window", [False, True])
+def test_every_stored_line_number_is_the_rows_line_in_the_file(pdgov_home, monkeypatch, window):
+    """Line numbers come from the row ids of a load that runs on every thread (or, as the
+    fallback, from a window): 300,000 rows span several of DuckDB's row groups and threads, and
+    each row's employee number is its line in the file."""
+    import pdgov.ingest.run as run
+
+    if window:
+        orig = run._fast_load
+        monkeypatch.setattr(run, "_fast_load", lambda *a, **k: orig(*a, **{**k, "window": True}))
+    n = 300_000
+    rows = "".join(f"379000000A,{i + 2},2026-10-05 08:01:23,D1,指紋\n" for i in range(n))
+    (pdgov_home.landing_for("punches") / "many.csv").write_text(PUNCH_H + rows, encoding="utf-8")
+    assert _ingest("punches")["rows_in"] == n
+    assert _query(pdgov_home, "SELECT count(*), count(*) FILTER (WHERE _line_no = CAST(employee_no AS INTEGER)), "
+                              "min(_line_no), max(_line_no) FROM raw.punches") == [(n, n, 2, n + 1)]

@@ -21,23 +21,26 @@ P_TIME = r"^(\d{1,2}):?(\d{2}):?(\d{2})?$"
 LETTERS = "ABCDEFGHJKLMNPQRSTUVXYWZIO"
 LETTER_CODES = {c: i for c, i in zip(LETTERS, list(range(10, 36)), strict=True)}
 
+_GROUPS = "['y', 'mo', 'd', 'h', 'mi', 's']"
+
 MACROS = [
-    # parts of a date/time by shape; offset 1911 for ROC years (year 0 is not a ROC year)
-    """CREATE OR REPLACE TEMP MACRO _pd_mk(s, p, off) AS (
-        CASE WHEN off = 0 OR CAST(regexp_extract(s, p, 1) AS BIGINT) > 0 THEN
-        try(make_timestamp(CAST(regexp_extract(s, p, 1) AS BIGINT) + off,
-                           CAST(regexp_extract(s, p, 2) AS BIGINT),
-                           CAST(regexp_extract(s, p, 3) AS BIGINT),
-                           coalesce(TRY_CAST(NULLIF(regexp_extract(s, p, 4), '') AS BIGINT), 0),
-                           coalesce(TRY_CAST(NULLIF(regexp_extract(s, p, 5), '') AS BIGINT), 0),
-                           coalesce(TRY_CAST(NULLIF(regexp_extract(s, p, 6), '') AS DOUBLE), 0)))
+    # A date/time from the groups of one shape's regular expression (a struct: one regex run per
+    # value instead of one per part, which made ROC dates 1.5x slower); offset 1911 for ROC years
+    # (year 0 is not a ROC year). TRY_CAST: the groups are digits whenever the shape matched.
+    """CREATE OR REPLACE TEMP MACRO _pd_mkg(g, off) AS (
+        CASE WHEN off = 0 OR TRY_CAST(g.y AS BIGINT) > 0 THEN
+        try(make_timestamp(TRY_CAST(g.y AS BIGINT) + off,
+                           TRY_CAST(g.mo AS BIGINT),
+                           TRY_CAST(g.d AS BIGINT),
+                           coalesce(TRY_CAST(NULLIF(g.h, '') AS BIGINT), 0),
+                           coalesce(TRY_CAST(NULLIF(g.mi, '') AS BIGINT), 0),
+                           coalesce(TRY_CAST(NULLIF(g.s, '') AS DOUBLE), 0)))
         END)""",
-    f"""CREATE OR REPLACE TEMP MACRO _pd_ts(s) AS (CASE
-        WHEN regexp_full_match(s, '{P_GREG}') THEN _pd_mk(s, '{P_GREG}', 0)
-        WHEN regexp_full_match(s, '{P_ROC}') THEN _pd_mk(s, '{P_ROC}', 1911)
-        WHEN regexp_full_match(s, '{P_ROC7}') THEN _pd_mk(s, '{P_ROC7}', 1911)
-        WHEN regexp_full_match(s, '{P_ROCZH}') THEN _pd_mk(s, '{P_ROCZH}', 1911)
-        END)""",
+    "CREATE OR REPLACE TEMP MACRO _pd_ts(s) AS (CASE "
+    + " ".join(f"WHEN regexp_full_match(s, '{p}') THEN "
+               f"list_transform([regexp_extract(s, '{p}', {_GROUPS})], lambda g: _pd_mkg(g, {off}))[1]"
+               for p, off in ((P_GREG, 0), (P_ROC, 1911), (P_ROC7, 1911), (P_ROCZH, 1911)))
+    + " END)",
     f"""CREATE OR REPLACE TEMP MACRO _pd_shape(s) AS (
         regexp_full_match(s, '{P_GREG}') OR regexp_full_match(s, '{P_ROC}')
         OR regexp_full_match(s, '{P_ROC7}') OR regexp_full_match(s, '{P_ROCZH}'))""",
@@ -81,7 +84,10 @@ def column_sql(c: Col, now_sql: str) -> tuple[str, str]:
         bad = f"WHEN NOT regexp_full_match({r}, '{AGENCY_CODE_RE}') THEN {_q('agency code must be nine digits and an upper-case letter')} "
     elif c.kind in ("timestamp", "date"):
         # Fast path for the common Gregorian form; the ROC shapes go through the regex macro.
-        ts = f"coalesce(try_strptime({v}, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d']), _pd_ts({v}))"
+        # strptime only sees text with a '-' (both formats need one): failing on every ROC value
+        # cost more than parsing it (Big5 files are mostly ROC).
+        ts = (f"coalesce(CASE WHEN contains({v}, '-') THEN try_strptime({v}, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d']) END, "
+              f"_pd_ts({v}))")
         typed = ts if c.kind == "timestamp" else f"CAST({ts} AS DATE)"
         bad = (f"WHEN {t} IS NULL AND NOT _pd_shape({r}) THEN "
                f"{_q('not a date/time (expected 2026-10-05 08:01:23 or ROC 115/10/05 08:01:23)')} "
