@@ -43,6 +43,8 @@
     string_split({{ expr }}, '{{ sep }}')
 {%- endmacro %}
 
+{#- PostgreSQL's string_to_array('', sep) is an empty array (no row), DuckDB's string_split gives one
+    empty item: keep DuckDB's answer so a blank field is still seen (e.g. by register_codes_are_official). -#}
 {% macro postgres__pdgov_split(expr, sep) -%}
-    string_to_array({{ expr }}, '{{ sep }}')
+    (case when {{ expr }} = '' then array['']::text[] else string_to_array({{ expr }}, '{{ sep }}') end)
 {%- endmacro %}

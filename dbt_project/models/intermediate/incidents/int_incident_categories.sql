@@ -12,7 +12,7 @@ codes as (
     select
         d.incident_id,
         d.dataset,
-        trim(unnest(string_split(c.category_codes, '；'))) as category
+        trim(unnest({{ pdgov_split('c.category_codes', '；') }})) as category
     from datasets d
     join {{ ref('personal_data_file_catalog') }} c on c.dataset = d.dataset
 )

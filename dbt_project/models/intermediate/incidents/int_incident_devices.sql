@@ -1,7 +1,7 @@
 -- The devices an incident implicates: every device of the declared model (in any agency, seed 003:
 -- a model is suspended city-wide) plus any device named one by one in the declaration.
 with declared_ids as (
-    select i.incident_id, trim(unnest(string_split(i.scope_device_ids, ';'))) as device_id
+    select i.incident_id, trim(unnest({{ pdgov_split('i.scope_device_ids', ';') }})) as device_id
     from {{ ref('stg_incidents') }} i
     where i.scope_device_ids is not null
 ),
@@ -36,4 +36,5 @@ select
     d.storage_location
 from unioned u
 join {{ ref('stg_devices') }} d on d.device_id = u.device_id
-group by all
+group by u.incident_id, u.device_id, d.agency_code, d.model, d.brand, d.vendor, d.modalities,
+    d.has_biometrics, d.record_capacity, d.storage_location

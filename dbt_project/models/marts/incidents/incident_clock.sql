@@ -27,7 +27,7 @@ select
     coalesce(o.messages_waiting, 0) as messages_waiting,
     coalesce(o.messages_in_doubt, 0) as messages_in_doubt,
     o.last_sent_at,
-    date_diff('second', s.known_at, o.last_sent_at) as seconds_known_to_last_sent
+    {{ dbt.datediff('s.known_at', 'o.last_sent_at', 'second') }} as seconds_known_to_last_sent
 from {{ ref('incident_summary') }} s
 left join {{ source('incident_ops', 'incidents_log') }} l on l.incident_id = s.incident_id
 left join outbox o on o.incident_id = s.incident_id

@@ -34,7 +34,7 @@ select
     i.reporter,
     i.reporter_contact,
     i.known_at,
-    i.known_at + interval 4 hour as report_due_at,
+    {{ dbt.dateadd('hour', 4, 'i.known_at') }} as report_due_at,
     i.method,
     i.location,
     i.description,
@@ -61,7 +61,7 @@ select
         or coalesce(p.records, 0) > {{ var('incident_authority_min_records', 100) }}
         or coalesce(d.system_records, 0) >= {{ var('incident_authority_min_system_records', 10000) }}
     ) as authority_report_required,
-    case when {{ 'true' if rule_on else 'false' }} then i.known_at + interval 72 hour end as authority_due_at,
+    case when {{ 'true' if rule_on else 'false' }} then {{ dbt.dateadd('hour', 72, 'i.known_at') }} end as authority_due_at,
     i.source_file
 from {{ ref('stg_incidents') }} i
 left join people p on p.incident_id = i.incident_id
