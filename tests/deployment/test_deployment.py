@@ -117,8 +117,12 @@ def deployment(tmp_path_factory):
     try:
         cluster.prepare(admin_password=password)
         cluster.start("api-server", "scheduler", "dag-processor", "celery-worker")
-        api.wait_ready(alive=cluster.check_alive)
-        dag = api.wait_dag(DAG_ID, alive=cluster.check_alive)
+        try:
+            api.wait_ready(alive=cluster.check_alive)
+            dag = api.wait_dag(DAG_ID, alive=cluster.check_alive)
+        except Exception as e:
+            # A DAG that never appears says why only in the components' logs: show them here.
+            raise RuntimeError(f"{e}\n{cluster.tail_logs()}") from e
         api.unpause(DAG_ID)
         yield {"dep": dep, "cluster": cluster, "api": api, "dag": dag, "state": {}}
     finally:

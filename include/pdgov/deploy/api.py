@@ -65,9 +65,19 @@ class AirflowApi:
             try:
                 return self.request("GET", f"/api/v2/dags/{dag_id}")
             except RuntimeError as e:
-                if "HTTP 404" not in str(e) or time.monotonic() > deadline:
+                if "HTTP 404" not in str(e):
                     raise
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{dag_id} not parsed after {timeout}s; "
+                                       f"import errors: {self.import_errors()}") from e
             time.sleep(3)
+
+    def import_errors(self) -> list[dict] | str:
+        """What the dag-processor failed to import (the first thing to read when a DAG is missing)."""
+        try:
+            return self.request("GET", "/api/v2/importErrors")["import_errors"]
+        except Exception as e:  # noqa: BLE001 - a diagnostic must not hide the original failure
+            return f"(could not read import errors: {e})"
 
     def unpause(self, dag_id: str) -> dict:
         return self.request("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False})

@@ -122,9 +122,12 @@ class LocalCluster:
             raise RuntimeError(f"Airflow components died: {dead}; logs in {self.log_dir}\n" + self.tail_logs())
 
     def tail_logs(self, chars: int = 3000) -> str:
+        """The end of each component's log, and of the dag-processor's per-file logs (parse errors)."""
+        files = sorted(self.log_dir.glob("*.log"))
+        files += sorted((self.deployment.airflow_home / "logs" / "dag_processor").rglob("*.log"))
         out = []
-        for f in sorted(self.log_dir.glob("*.log")):
-            out.append(f"--- {f.name}\n" + f.read_text(errors="replace")[-chars:])
+        for f in files:
+            out.append(f"--- {f}\n" + f.read_text(errors="replace")[-chars:])
         return "\n".join(out)
 
     def stop(self, grace: float = 20.0) -> None:
