@@ -68,10 +68,13 @@ def _snapshot_dbt_project(dest: Path, home: Path) -> Path:
     A deployment ships one version of the project: so does this test.
     """
     shutil.copytree(DBT_PROJECT_DIR, dest, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
-    env = dict(os.environ, PDGOV_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    env = {k: v for k, v in os.environ.items() if k not in ("DBT_PROJECT_DIR", "DBT_PROFILES_DIR", "DBT_TARGET_PATH")}
+    env.update(PDGOV_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     subprocess.run([str(Path(sys.executable).with_name("dbt")), "parse", "--profiles-dir", ".",
                     "--target-path", "target", "--log-path", "logs"], cwd=dest, env=env, check=True,
                    capture_output=True, timeout=600)
+    if not (dest / "target" / "manifest.json").is_file():
+        raise AssertionError(f"dbt parse wrote no manifest into the copy {dest}")
     return dest
 
 

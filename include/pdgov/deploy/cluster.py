@@ -75,7 +75,9 @@ class LocalCluster:
     def env(self) -> dict[str, str]:
         env = dict(self.base_env)
         # Nothing from the caller's own Airflow (e.g. `pdgov run`'s SQLite home) may leak in.
-        for k in [k for k in env if k.startswith("AIRFLOW__") or k.startswith("AIRFLOW_VAR_")]:
+        # Nor the caller's dbt location: dbt prefers DBT_PROJECT_DIR to the project Cosmos names.
+        for k in [k for k in env if k.startswith(("AIRFLOW__", "AIRFLOW_VAR_", "DBT_PROJECT_DIR",
+                                                  "DBT_PROFILES_DIR", "DBT_TARGET_PATH"))]:
             del env[k]
         env.update(self.deployment.env())
         return env

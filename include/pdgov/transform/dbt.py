@@ -8,6 +8,8 @@ that parallel homes (tests, backfills) never share a ``target/`` directory.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +32,27 @@ def dbt_env() -> dict[str, str]:
     }
 
 
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set ``values`` for one dbt invocation, then restore the caller's environment.
+
+    dbt reads its settings from the process environment, but they must not outlive the call: a
+    ``DBT_PROJECT_DIR`` left behind makes every later dbt command in the process (or a child it
+    starts, such as a deployment's Airflow components) use this checkout's project whatever its
+    working directory says.
+    """
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def dbt_vars(logical_date: date | None = None, run_id: str | None = None) -> str:
     import json
 
@@ -46,7 +69,6 @@ def run(args: list[str], *, target_path: Path | None = None) -> object:
     from dbt.cli.main import dbtRunner
 
     p = paths()
-    os.environ.update(dbt_env())
     target = target_path or p.dbt_target
     target.mkdir(parents=True, exist_ok=True)
     p.dbt_logs.mkdir(parents=True, exist_ok=True)
@@ -57,7 +79,8 @@ def run(args: list[str], *, target_path: Path | None = None) -> object:
         "--target-path", str(target),
         "--log-path", str(p.dbt_logs),
     ]
-    res = dbtRunner().invoke(full)
+    with _environment(dbt_env()):
+        res = dbtRunner().invoke(full)
     if not res.success:
         failed = []
         result = getattr(res, "result", None)

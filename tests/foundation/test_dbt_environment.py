@@ -1,0 +1,35 @@
+"""dbt's settings live in the process environment only for the length of one dbt call.
+
+CI once failed because an in-process ``dbt build`` left ``DBT_PROJECT_DIR`` behind: the next
+test's ``dbt parse`` of a copied project silently parsed the checkout instead, and a deployment
+started from that process never found its manifest.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pdgov.transform import dbt
+
+
+def test_a_dbt_call_leaves_the_environment_as_it_found_it(pdgov_home, tmp_path, monkeypatch):
+    monkeypatch.delenv("DBT_PROJECT_DIR", raising=False)
+    monkeypatch.setenv("DBT_PROFILES_DIR", "/caller/own/profiles")
+    before = dict(os.environ)
+
+    dbt.run(["parse"], target_path=tmp_path / "target")
+
+    assert (tmp_path / "target" / "manifest.json").is_file()  # the call itself did its work
+    assert "DBT_PROJECT_DIR" not in os.environ
+    assert os.environ["DBT_PROFILES_DIR"] == "/caller/own/profiles"
+    assert dict(os.environ) == before
+
+
+def test_the_environment_is_restored_when_dbt_fails(pdgov_home, tmp_path, monkeypatch):
+    monkeypatch.delenv("DBT_PROJECT_DIR", raising=False)
+    before = dict(os.environ)
+    with pytest.raises(dbt.DbtError):
+        dbt.run(["run-operation", "no_such_macro_anywhere"], target_path=tmp_path / "t")
+    assert dict(os.environ) == before
