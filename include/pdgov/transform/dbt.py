@@ -64,20 +64,21 @@ def dbt_vars(logical_date: date | None = None, run_id: str | None = None) -> str
     return json.dumps(v)
 
 
-def run(args: list[str], *, target_path: Path | None = None) -> object:
+def run(args: list[str], *, target_path: Path | None = None, log_path: Path | None = None) -> object:
     """Invoke dbt in-process; raise :class:`DbtError` naming what failed."""
     from dbt.cli.main import dbtRunner
 
     p = paths()
     target = target_path or p.dbt_target
+    logs = log_path or p.dbt_logs
     target.mkdir(parents=True, exist_ok=True)
-    p.dbt_logs.mkdir(parents=True, exist_ok=True)
+    logs.mkdir(parents=True, exist_ok=True)
     full = [
         *args,
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(target),
-        "--log-path", str(p.dbt_logs),
+        "--log-path", str(logs),
     ]
     with _environment(dbt_env()):
         res = dbtRunner().invoke(full)
@@ -108,8 +109,12 @@ def generate_docs(logical_date: date, run_id: str = "manual") -> Path:
 
 
 def parse_manifest() -> Path:
-    """(Re)write ``dbt_project/target/manifest.json``, which Cosmos reads at DAG parse time."""
+    """(Re)write ``dbt_project/target/manifest.json``, which Cosmos reads at DAG parse time.
+
+    The manifest belongs to the checkout, not to a ``PDGOV_HOME``: its logs stay in the project
+    too, so ``make setup`` leaves the default home untouched and ``pdgov demo`` finds it empty.
+    """
     os.environ.setdefault("PDGOV_HOME", str(paths().home))
     target = DBT_PROJECT_DIR / "target"
-    run(["parse"], target_path=target)
+    run(["parse"], target_path=target, log_path=DBT_PROJECT_DIR / "logs")
     return target / "manifest.json"
