@@ -33,3 +33,13 @@ def test_the_environment_is_restored_when_dbt_fails(pdgov_home, tmp_path, monkey
     with pytest.raises(dbt.DbtError):
         dbt.run(["run-operation", "no_such_macro_anywhere"], target_path=tmp_path / "t")
     assert dict(os.environ) == before
+
+
+def test_parsing_the_manifest_leaves_pdgov_home_alone(tmp_path, monkeypatch):
+    # `make setup` parses the project; `pdgov demo` then refuses a home it did not make. So the
+    # parse (the checkout's manifest) must not write into the default home — not even its logs.
+    home = tmp_path / "never_created"
+    monkeypatch.setenv("PDGOV_HOME", str(home))
+    manifest = dbt.parse_manifest()
+    assert manifest.is_file()
+    assert not home.exists()
