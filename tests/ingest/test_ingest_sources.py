@@ -192,3 +192,40 @@ def test_every_stored_line_number_is_the_rows_line_in_the_file(pdgov_home, monke
     assert _ingest("punches")["rows_in"] == n
     assert _query(pdgov_home, "SELECT count(*), count(*) FILTER (WHERE _line_no = CAST(employee_no AS INTEGER)), "
                               "min(_line_no), max(_line_no) FROM raw.punches") == [(n, n, 2, n + 1)]
+
+
+def test_small_files_load_together_and_a_bad_one_still_loads_nothing(pdgov_home, monkeypatch, caplog):
+    """Small files share one transaction and one pandera gate (a city night is ~1,000 of them);
+    a bad file among them splits the batch until it is alone, so the good files load, the bad one is
+    quarantined with its line, and a second copy of a batched file is recognised, not loaded."""
+    import pdgov.ingest.run as run
+
+    gates = []
+    orig_gate = run._pandera_gate
+    monkeypatch.setattr(run, "_pandera_gate", lambda con, c, shas, at: gates.append(len(shas)) or orig_gate(con, c, shas, at))
+    land = pdgov_home.landing_for("punches")
+    for i in range(5):
+        rows = "".join(f"379000000A,{i}{n:03d},2026-10-05 08:01:2{n},D{i},指紋\n" for n in range(i + 1))
+        (land / f"a{i}.csv").write_text(PUNCH_H + rows, encoding="utf-8")
+    (land / "a5_copy_of_a2.csv").write_bytes((land / "a2.csv").read_bytes())
+    first = _ingest("punches")
+    assert (first["files"], first["files_skipped"], first["rows_in"]) == (5, 1, 15)
+    assert gates == [5]  # one gate for the five files, none for the copy (seen in the ledger)
+    # Each file's own line numbers, from line 2.
+    assert _query(pdgov_home, "SELECT _source_file, min(_line_no), max(_line_no), count(*) FROM raw.punches "
+                              "GROUP BY 1 ORDER BY 1") == [(f"a{i}.csv", 2, i + 2, i + 1) for i in range(5)]
+    assert _query(pdgov_home, "SELECT count(*) FROM main.ingest_files WHERE status = 'loaded'") == [(5,)]
+    assert len(list((pdgov_home.archive / "punches").glob("*__a*.csv"))) == 6
+
+    caplog.set_level("INFO", logger="pdgov.ingest")
+    for i in range(3):
+        (land / f"b{i}.csv").write_text(PUNCH_H + f"379000000A,9{i},2026-10-06 08:00:0{i},D1,指紋\n", encoding="utf-8")
+    (land / "b1.csv").write_text(PUNCH_H + "379000000A,91,2026-10-06 08:00:01,D1,指紋\n"
+                                 "379000000A,92,115/02/30 08:00:00,D1,指紋\n", encoding="utf-8")
+    second = {o["file_name"]: o for o in _ingest("punches")["file_list"]}
+    assert {n: o["status"] for n, o in second.items()} == {"b0.csv": "loaded", "b1.csv": "rejected", "b2.csv": "loaded"}
+    assert second["b1.csv"]["problems"][0][:2] == [3, "打卡時間"]
+    assert "a batch of 3 files is split" in caplog.text  # tried whole first, then in halves
+    assert _query(pdgov_home, "SELECT _source_file, count(*) FROM raw.punches WHERE _source_file LIKE 'b%' "
+                              "GROUP BY 1 ORDER BY 1") == [("b0.csv", 1), ("b2.csv", 1)]
+    assert (pdgov_home.quarantine / "punches").is_dir()
