@@ -217,6 +217,14 @@ def test_small_files_load_together_and_a_bad_one_still_loads_nothing(pdgov_home,
     assert _query(pdgov_home, "SELECT count(*) FROM main.ingest_files WHERE status = 'loaded'") == [(5,)]
     assert len(list((pdgov_home.archive / "punches").glob("*__a*.csv"))) == 6
 
+    # A corrected a0.csv in a batch with a new file replaces a0's earlier row, and only that.
+    (land / "a0.csv").write_text(PUNCH_H + "379000000A,0000,2026-10-05 08:01:20,D0,指紋\n"
+                                 "379000000A,0001,2026-10-05 08:01:21,D0,指紋\n", encoding="utf-8")
+    (land / "c.csv").write_text(PUNCH_H + "379000000A,7,2026-10-07 08:00:00,D1,指紋\n", encoding="utf-8")
+    assert _ingest("punches")["files"] == 2
+    assert _query(pdgov_home, "SELECT _source_file, count(*) FROM raw.punches WHERE _source_file IN ('a0.csv', "
+                              "'a1.csv', 'c.csv') GROUP BY 1 ORDER BY 1") == [("a0.csv", 2), ("a1.csv", 2), ("c.csv", 1)]
+
     caplog.set_level("INFO", logger="pdgov.ingest")
     for i in range(3):
         (land / f"b{i}.csv").write_text(PUNCH_H + f"379000000A,9{i},2026-10-06 08:00:0{i},D1,指紋\n", encoding="utf-8")
