@@ -13,22 +13,14 @@ RAW_SOURCES = {"punches", "devices", "webir_queries", "webir_accounts", "roster"
 
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory):
-    import os
-
     home = tmp_path_factory.mktemp("lineage") / "pdgov_home"
-    saved = os.environ.get("PDGOV_HOME")
-    os.environ["PDGOV_HOME"] = str(home)
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PDGOV_HOME", str(home))
         from pdgov.transform import dbt
 
         target = home / "dbt" / "parse"
         dbt.run(["parse"], target_path=target)
         return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-    finally:
-        if saved is None:
-            os.environ.pop("PDGOV_HOME", None)
-        else:
-            os.environ["PDGOV_HOME"] = saved
 
 
 def _descendants(manifest: dict, node: str) -> set[str]:

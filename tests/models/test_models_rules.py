@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -89,10 +88,9 @@ def _history_account(manifest: dict) -> dict:
 def builds(tmp_path_factory):
     """(manifest, tables as of the run date, tables as of the backfill date, history account)."""
     home = tmp_path_factory.mktemp("models") / "pdgov_home"
-    saved = {k: os.environ.get(k) for k in ("PDGOV_HOME", "PDGOV_HMAC_KEY")}
-    os.environ["PDGOV_HOME"] = str(home)
-    os.environ["PDGOV_HMAC_KEY"] = KEY
-    try:
+    with pytest.MonkeyPatch.context() as mp:  # module-scoped: the environment is restored after the module
+        mp.setenv("PDGOV_HOME", str(home))
+        mp.setenv("PDGOV_HMAC_KEY", KEY)
         from pdgov.ingest.run import ingest_source
         from pdgov.synth import generate
         from pdgov.transform import dbt
@@ -127,12 +125,6 @@ def builds(tmp_path_factory):
             "+register_undeclared_data", "+webir_audit_quarterly_summary"])
         at_backfill = _snapshot()
         return manifest, at_run, at_backfill, history["account"]
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 # --- register -------------------------------------------------------------------------------
