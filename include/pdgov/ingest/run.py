@@ -26,7 +26,7 @@ from pdgov.config import hmac_key, paths
 from pdgov.contracts import CONTRACTS, FORBIDDEN_HEADER_WORDS, Contract
 from pdgov.ingest import national_id
 from pdgov.ingest.checks import MACROS, typed_select
-from pdgov.ingest.readers import FileRefused, file_digest, sniff, to_utf8_csv
+from pdgov.ingest.readers import FileRefused, Sniffed, file_digest, sniff, to_utf8_csv
 from pdgov.warehouse import connect
 
 log = logging.getLogger("pdgov.ingest")
@@ -113,14 +113,14 @@ def ingest_source(source: str, run_id: str, logical_date: date) -> dict:
             batch.clear()
 
         for f in files:
-            item = _batchable(con, contract, f, Path(tmp), {b.sha for b in batch})
+            sniffed, item = _batchable(con, contract, f, Path(tmp), {b.sha for b in batch})
             if warm and item:
                 warm()
                 warm = None
             if item is None:
                 # Not a plain small file: flushed first, so a repeat of a batched file is seen as loaded.
                 flush()
-                record(_ingest_file(con, contract, f, run_id, logical_date, Path(tmp), key, warm))
+                record(_ingest_file(con, contract, f, run_id, logical_date, Path(tmp), key, warm, sniffed))
                 warm = None
                 continue
             batch.append(item)
@@ -135,26 +135,38 @@ class _Pending:
     """A small file hashed, read and mapped, waiting to load with others in one transaction."""
 
     f: Path
-    sha: str
-    size: int
+    sniffed: Sniffed
     delivery: _Delivery
 
+    @property
+    def sha(self) -> str:
+        return self.sniffed.sha256
 
-def _batchable(con, contract: Contract, f: Path, tmp: Path, batch_shas: set[str]) -> _Pending | None:
-    """The file ready for a batch, or None when it takes the one-file path: too large, refused
-    at the door, already in the ledger, a repeat of a file in this batch, or not plainly UTF-8
-    after conversion. The one-file path then does it all again and reports whatever is wrong."""
+    @property
+    def size(self) -> int:
+        return self.sniffed.size
+
+
+def _batchable(con, contract: Contract, f: Path, tmp: Path,
+               batch_shas: set[str]) -> tuple[Sniffed | None, _Pending | None]:
+    """The file's hash (when taken) and the file ready for a batch — or no batch item when it
+    takes the one-file path: too large (not hashed here: the one-file path hashes it once),
+    refused at the door, already in the ledger, a repeat of a file in this batch, or not plainly
+    UTF-8 after conversion. The one-file path reuses the hash and reports whatever is wrong."""
+    if f.stat().st_size > BATCH_MAX_FILE_BYTES:
+        return None, None
     try:
-        if f.stat().st_size > BATCH_MAX_FILE_BYTES:
-            return None
         sniffed = sniff(f)
+    except FileRefused:
+        return None, None
+    try:
         if sniffed.sha256 in batch_shas or con.execute(
                 "SELECT 1 FROM main.ingest_files WHERE file_sha256 = ?", [sniffed.sha256]).fetchone():
-            return None
+            return sniffed, None
         delivery = _prepare(contract, f, to_utf8_csv(f, sniffed, tmp))
     except (FileRefused, _NotUtf8):
-        return None
-    return _Pending(f, sniffed.sha256, sniffed.size, delivery)
+        return sniffed, None
+    return sniffed, _Pending(f, sniffed, delivery)
 
 
 def _ingest_batch(con, contract: Contract, batch: list[_Pending], run_id: str, logical_date: date, tmp: Path,
@@ -166,7 +178,7 @@ def _ingest_batch(con, contract: Contract, batch: list[_Pending], run_id: str, l
     if not batch:
         return []
     if len(batch) == 1:
-        return [_ingest_file(con, contract, batch[0].f, run_id, logical_date, tmp, key)]
+        return [_ingest_file(con, contract, batch[0].f, run_id, logical_date, tmp, key, sniffed=batch[0].sniffed)]
     counts = _load_batch(con, contract, batch, run_id, logical_date)
     if counts is None:
         mid = len(batch) // 2
@@ -252,10 +264,12 @@ def _warm_contract_gate(source: str) -> None:
 
 
 def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: date, tmp: Path, key: bytes,
-                 warm=None) -> dict:
+                 warm=None, sniffed: Sniffed | None = None) -> dict:
+    """One file on its own; ``sniffed`` is its hash when the batch path already took it."""
     p = paths()
     try:
-        sniffed = sniff(f)
+        if sniffed is None:
+            sniffed = sniff(f)
     except FileRefused as exc:
         digest, size = file_digest(f)
         return _reject(con, contract, f, digest, size, run_id, [(exc.line_no, exc.column, exc.reason)], 0)
