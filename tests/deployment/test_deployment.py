@@ -28,7 +28,7 @@ import pytest
 
 from pdgov.config import DBT_PROJECT_DIR
 from pdgov.deploy.api import AirflowApi
-from pdgov.deploy.cluster import LocalCluster, create_database, drop_database
+from pdgov.deploy.cluster import CALLER_DBT_LOCATION, LocalCluster, create_database, drop_database
 from pdgov.deploy.fingerprint import diff, fingerprint
 from pdgov.deploy.settings import Deployment
 
@@ -68,7 +68,7 @@ def _snapshot_dbt_project(dest: Path, home: Path) -> Path:
     A deployment ships one version of the project: so does this test.
     """
     shutil.copytree(DBT_PROJECT_DIR, dest, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
-    env = {k: v for k, v in os.environ.items() if k not in ("DBT_PROJECT_DIR", "DBT_PROFILES_DIR", "DBT_TARGET_PATH")}
+    env = {k: v for k, v in os.environ.items() if k not in CALLER_DBT_LOCATION}
     env.update(PDGOV_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     subprocess.run([str(Path(sys.executable).with_name("dbt")), "parse", "--profiles-dir", ".",
                     "--target-path", "target", "--log-path", "logs"], cwd=dest, env=env, check=True,

@@ -23,6 +23,9 @@ from pathlib import Path
 from pdgov.config import WAREHOUSE_POOL
 from pdgov.deploy.settings import WAREHOUSE_POOL_SLOTS, Deployment
 
+#: dbt settings that name a project or its output; a caller's must not reach another project's dbt.
+CALLER_DBT_LOCATION = ("DBT_PROJECT_DIR", "DBT_PROFILES_DIR", "DBT_TARGET_PATH")
+
 COMPONENTS: dict[str, list[str]] = {
     "api-server": ["api-server"],
     "scheduler": ["scheduler"],
@@ -76,8 +79,7 @@ class LocalCluster:
         env = dict(self.base_env)
         # Nothing from the caller's own Airflow (e.g. `pdgov run`'s SQLite home) may leak in.
         # Nor the caller's dbt location: dbt prefers DBT_PROJECT_DIR to the project Cosmos names.
-        for k in [k for k in env if k.startswith(("AIRFLOW__", "AIRFLOW_VAR_", "DBT_PROJECT_DIR",
-                                                  "DBT_PROFILES_DIR", "DBT_TARGET_PATH"))]:
+        for k in [k for k in env if k.startswith(("AIRFLOW__", "AIRFLOW_VAR_", *CALLER_DBT_LOCATION))]:
             del env[k]
         env.update(self.deployment.env())
         return env
