@@ -1,6 +1,24 @@
--- One row per punch. A re-delivered or overlapping export may repeat a punch: keep one.
+-- One row per punch. A re-delivered or overlapping export may repeat a punch: keep one (the latest
+-- load wins, then file name, then line).
+-- Incremental: a full build de-duplicates every raw punch; a nightly build only decides again the
+-- punches whose rows were loaded or replaced since the last build (see pdgov_punches_prepare_increment).
+-- The retention purge deletes due punches from this table in the same transaction as from raw.punches.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ pdgov_punches_prepare_increment() }}"
+) }}
 with source as (
+    {% if is_incremental() %}
+    select r.*
+    from {{ source('raw', 'punches') }} r
+    join {{ pdgov_punches_touched() }} k
+      on r.agency_code = k.agency_code and r.employee_no = k.employee_no and r.punched_at = k.punched_at
+     and coalesce(r.device_id, '') = k.device_key and r.method = k.method
+    {% else %}
     select * from {{ source('raw', 'punches') }}
+    {% endif %}
 ),
 ranked as (
     select *,
@@ -11,8 +29,7 @@ ranked as (
     from source
 )
 select
-    md5(concat_ws('|', agency_code, employee_no, {{ pdgov_format_ts('punched_at', '%Y-%m-%d %H:%M:%S') }},
-                  coalesce(device_id, ''), method)) as punch_key,
+    {{ pdgov_punch_key('agency_code', 'employee_no', 'punched_at', "coalesce(device_id, '')", 'method') }} as punch_key,
     agency_code,
     employee_no,
     punched_at,
