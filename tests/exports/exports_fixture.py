@@ -91,4 +91,6 @@ def _create(con, skip: tuple[str, ...], sample_rows: int) -> None:
     con.execute("CREATE TABLE ingest_files (file_sha256 VARCHAR, source VARCHAR, file_name VARCHAR, status VARCHAR, "
                 "rows_in BIGINT)")
     con.execute(f"INSERT INTO ingest_files VALUES ('{SOURCE_SHA}', 'punches', 'punches_2026-11-01.csv', 'loaded', 42),"
-                f" ('{'cd' * 32}', 'devices', 'bad.xlsx', 'rejected', 0)")
+                f" ('{'cd' * 32}', 'devices', 'bad.xlsx', 'rejected', 0),"
+                f" ('{'ef' * 32}', 'punches', '{AGENCIES[0]}_差勤刷卡_202610.csv', 'loaded', 7),"
+                f" ('{'0a' * 32}', 'webir', '{AGENCIES[1]}_WebIR查詢日誌_202610.csv', 'loaded', 3)")

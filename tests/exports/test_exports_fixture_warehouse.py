@@ -134,6 +134,18 @@ def test_provenance_sheet(books):
         assert len(prov[f"工作表 {title}"][2].value) == 64
 
 
+def test_agency_workbook_lists_its_own_and_the_city_wide_source_files(books):
+    def files(name: str) -> set[str]:
+        rows = list(load_workbook(books[name])["來源與版本"].iter_rows(values_only=True))[1:]
+        return {r[1] for r in rows if str(r[0]).startswith("來源檔案")}
+
+    own = {a: f"{a}_差勤刷卡_202610.csv" if a == fx.AGENCIES[0] else f"{a}_WebIR查詢日誌_202610.csv"
+           for a in fx.AGENCIES}
+    assert files(f"pdgov_全市_{DAY}.xlsx") == {"punches_2026-11-01.csv", *own.values()}
+    for agency in fx.AGENCIES:
+        assert files(f"pdgov_{agency}_{DAY}.xlsx") == {"punches_2026-11-01.csv", own[agency]}
+
+
 def test_same_data_same_bytes_and_sheet_hashes_compare_across_runs(books, pdgov_home):
     first = {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in books.items()}
     again = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in write_all(fx.RUN_ID, DAY)}
