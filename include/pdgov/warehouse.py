@@ -65,7 +65,10 @@ def threads() -> int:
     return int(os.environ.get("PDGOV_DUCKDB_THREADS", str(os.cpu_count() or 2)))
 
 
-def _configure(con: duckdb.DuckDBPyConnection, temp_dir: Path) -> None:
+def configure(con: duckdb.DuckDBPyConnection, temp_dir: Path | None = None) -> None:
+    """Every connection to the warehouse gets the same limits: memory, threads, and a temp dir
+    beside the warehouse (a connection without them may take 80 % of the machine's memory)."""
+    temp_dir = temp_dir or paths().warehouse_dir / "tmp"
     con.execute(f"SET memory_limit='{memory_limit()}'")
     con.execute(f"SET threads={threads()}")
     con.execute(f"SET temp_directory='{temp_dir.as_posix()}'")
@@ -103,7 +106,7 @@ def connect(read_only: bool = False, path: Path | None = None) -> Iterator[duckd
         # Same process already holds the file read-write (see above): reading through it is safe.
         con = duckdb.connect(str(db))
     try:
-        _configure(con, p.warehouse_dir / "tmp")
+        configure(con, p.warehouse_dir / "tmp")
         if not read_only:
             ensure_schema(con)
         yield con

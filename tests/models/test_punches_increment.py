@@ -20,8 +20,8 @@ RUN_DATE = date(2026, 11, 2)
 NEXT_DATE = date(2026, 11, 3)
 KEY = "pdgov-test-key-not-for-production-0123456789abcdef"
 HEADER = ["機關代碼", "員工編號", "打卡時間", "設備編號", "辨識方式"]
-STG = ("SELECT punch_key, agency_code, employee_no, punched_at, punch_date, device_id, method, is_biometric, "
-       "source_file, file_sha256, line_no, loaded_at FROM main.stg_punches ORDER BY punch_key")
+STG = ("SELECT agency_code, employee_no, punched_at, punch_date, device_id, method, is_biometric, "
+       "source_file, file_sha256, line_no, loaded_at FROM main.stg_punches ORDER BY ALL")
 
 
 def _read(path: Path) -> list[list[str]]:
@@ -137,18 +137,18 @@ def test_key_test_catches_a_duplicate_tonight_and_on_demand_anywhere(nights):
         mp.setenv("PDGOV_HOME", str(nights["home"]))
         mp.setenv("PDGOV_HMAC_KEY", KEY)
         dbt.build(NEXT_DATE, "night-3", select=["stg_punches"])  # an incremental build with a work table
+        key = "agency_code, employee_no, punched_at, device_id, method"
         with connect() as con:
             assert con.execute("SELECT count(*) FROM main.stg_punches__touched").fetchone()[0] == 0
-            old = con.execute("SELECT punch_key FROM main.stg_punches ORDER BY punch_key LIMIT 1").fetchone()[0]
-            con.execute("INSERT INTO main.stg_punches SELECT * FROM main.stg_punches WHERE punch_key = ?", [old])
+            old = con.execute(f"SELECT {key} FROM main.stg_punches ORDER BY ALL LIMIT 1").fetchone()
+            con.execute("INSERT INTO main.stg_punches SELECT * FROM main.stg_punches WHERE agency_code = ? AND "
+                        "employee_no = ? AND punched_at = ? AND device_id IS NOT DISTINCT FROM ? AND method = ?", old)
         test = ["test", "--select", "stg_punches,test_name:unique_in_latest_increment",
                 "--vars", dbt.dbt_vars(NEXT_DATE, "night-3")]
         dbt.run(test)  # the duplicate is not among tonight's (no) keys
         with pytest.raises(dbt.DbtError, match="unique_in_latest_increment"):
             dbt.run([*test[:-2], "--vars", '{"as_of_date": "2026-11-03", "test_all_punches": true}'])
         with connect() as con:
-            con.execute("DROP TABLE main.stg_punches__touched")
-            con.execute("CREATE TABLE main.stg_punches__touched AS SELECT punch_key FROM main.stg_punches "
-                        "WHERE punch_key = ? LIMIT 1", [old])
+            con.execute("INSERT INTO main.stg_punches__touched VALUES (?, ?, ?, ?, ?)", old)
         with pytest.raises(dbt.DbtError, match="unique_in_latest_increment"):
             dbt.run(test)

@@ -15,7 +15,7 @@ with source as (
     from {{ source('raw', 'punches') }} r
     join {{ pdgov_punches_touched() }} k
       on r.agency_code = k.agency_code and r.employee_no = k.employee_no and r.punched_at = k.punched_at
-     and coalesce(r.device_id, '') = k.device_key and r.method = k.method
+     and coalesce(r.device_id, '') = coalesce(k.device_id, '') and r.method = k.method
     {% else %}
     select * from {{ source('raw', 'punches') }}
     {% endif %}
@@ -29,7 +29,6 @@ ranked as (
     from source
 )
 select
-    {{ pdgov_punch_key('agency_code', 'employee_no', 'punched_at', "coalesce(device_id, '')", 'method') }} as punch_key,
     agency_code,
     employee_no,
     punched_at,

@@ -16,9 +16,10 @@ RUN_COLUMNS = frozenset({
     "generated_at", "exported_at", "purged_at", "enqueued_at", "processed_at", "recorded_at",
     "dbt_run_id", "export_path", "export_dir", "path", "last_run_id", "first_seen_at", "updated_at",
 })
-#: Tables whose rows are one per run (the ledger of runs, not data), and status views rebuilt from
-#: the outbox each night: the second run of a day sees the messages the first run queued.
-PER_RUN_TABLES = frozenset({"main.run_ledger", "main.incident_clock"})
+#: Tables whose rows are one per run (the ledger of runs, not data), status views rebuilt from
+#: the outbox each night (the second run of a day sees the messages the first run queued), and
+#: the work table of stg_punches' latest increment (what that build changed: nothing on a re-run).
+PER_RUN_TABLES = frozenset({"main.run_ledger", "main.incident_clock", "main.stg_punches__touched"})
 #: Rows that describe the runs rather than the data, in tables that are otherwise data: the run
 #: ledger's own retention row counts the ledger's rows, i.e. one more after every run.
 PER_RUN_ROWS = {"main.deletion_deadlines": "dataset <> 'run_ledger'"}

@@ -5,7 +5,8 @@
 {{ config(materialized='table') }}
 select
     i.incident_id,
-    p.punch_key,
+    {{ pdgov_punch_key('p.agency_code', 'p.employee_no', 'p.punched_at', "coalesce(p.device_id, '')", 'p.method') }}
+        as punch_key,
     p.agency_code,
     p.employee_no,
     p.punched_at,
