@@ -1,17 +1,17 @@
-{#- Generic test: the columns together identify a row — checked, on an incremental table that keeps a
-    `<table>__touched` work table of the keys its latest build decided again (stg_punches), for those
-    keys, and for every row after a full build (which drops the work table). Why that is enough: a
-    row only enters the table after every row of its key has left it (pdgov_punches_prepare_increment),
-    so a duplicate can only involve a key of the latest build. Over the city's ~180 M punches the
-    full check takes about a minute; `dbt build --vars '{test_all_punches: true}'` runs it on demand. -#}
-{% test unique_in_latest_increment(model, columns) %}
+{#- Generic test: the columns together identify a row of the model — checked for the keys in
+    `work_table` (the keys the latest incremental build decided again: base_punches_superseded__touched
+    for stg_punches) when that table exists, and for every row when it does not (a full build drops
+    it). Why that is enough: only a key of the latest build can have changed since the last check.
+    Over the city's ~180 M punches the full check takes about a minute;
+    `dbt build --vars '{test_all_punches: true}'` runs it on demand. -#}
+{% test unique_in_latest_increment(model, columns, work_table) %}
 {%- set touched = none -%}
 {%- if execute and not var('test_all_punches', false) -%}
     {#- asked of the database, not dbt's relation cache: a full build drops the table mid-run -#}
     {%- set found = run_query("select count(*) from information_schema.tables where table_schema = '"
-                              ~ model.schema ~ "' and table_name = '" ~ model.identifier ~ "__touched'") -%}
+                              ~ model.schema ~ "' and table_name = '" ~ work_table ~ "'") -%}
     {%- if found.columns[0].values()[0] > 0 -%}
-        {%- set touched = model.incorporate(path={"identifier": model.identifier ~ "__touched"}) -%}
+        {%- set touched = model.incorporate(path={"identifier": work_table}) -%}
     {%- endif -%}
 {%- endif %}
 select {{ columns | join(', ') }}, count(*) as n_records

@@ -116,9 +116,9 @@ def test_rerun_of_the_same_date_changes_nothing(demo_run):
     def counts():
         tables = demo_run.query(
             "SELECT table_schema, table_name FROM information_schema.tables "
-            # the ledger has a row per run; stg_punches__touched is the work table of stg_punches'
-            # latest increment (the re-run is the first increment: it appears, empty)
-            "WHERE table_type='BASE TABLE' AND table_name NOT IN ('run_ledger', 'stg_punches__touched') "
+            # the ledger has a row per run; base_punches_superseded__touched holds the keys of the
+            # latest increment of the punches' de-duplication (the re-run is the first: it appears, empty)
+            "WHERE table_type='BASE TABLE' AND table_name NOT IN ('run_ledger', 'base_punches_superseded__touched') "
             "ORDER BY 1, 2"
         )
         return {f"{s}.{t}": demo_run.query(f'SELECT count(*) FROM "{s}"."{t}"')[0][0] for s, t in tables}  # noqa: S608

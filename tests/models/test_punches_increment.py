@@ -1,4 +1,7 @@
-"""stg_punches as an incremental table: a nightly build equals a full build of the same raw rows.
+"""De-duplicated punches, incrementally: a nightly build equals a full build of the same raw rows.
+
+``stg_punches`` is ``raw.punches`` without the rows ``base_punches_superseded`` lists, and that
+table is built incrementally.
 
 The night after a full build brings what agencies really send: a new export, a punch delivered
 twice (overlapping exports: the later load must win), and a corrected re-delivery of an export
@@ -70,7 +73,7 @@ def nights(tmp_path_factory):
         # night 1: the export, and a second file of the same agency that also holds one of its punches
         _write(landing / f"{agency}_差勤刷卡_overlap.csv", [p_overlap])
         ingest_source("punches", "night-1", RUN_DATE)
-        dbt.build(RUN_DATE, "night-1", select=["stg_punches"])
+        dbt.build(RUN_DATE, "night-1", select=["+stg_punches"])
         first = _query(STG)
 
         # night 2: a new export with two new punches and one already delivered; the export corrected
@@ -80,22 +83,25 @@ def nights(tmp_path_factory):
         _write(landing / f"{p_again[0]}_差勤刷卡_20261102.csv", [p_again])
         _write(corrected, [r for r in rows if r not in (p_overlap, p_only)])
         ingest_source("punches", "night-2", NEXT_DATE)
-        dbt.build(NEXT_DATE, "night-2", select=["stg_punches"])
+        dbt.build(NEXT_DATE, "night-2", select=["+stg_punches"])
         increment = _query(STG)
-        touched = _query("SELECT count(*) FROM main.stg_punches__touched")[0][0]
+        touched = _query("SELECT count(*) FROM main.base_punches_superseded__touched")[0][0]
 
         # the same night again: nothing new, nothing changes
-        dbt.build(NEXT_DATE, "night-2", select=["stg_punches"])
+        dbt.build(NEXT_DATE, "night-2", select=["+stg_punches"])
         rerun = _query(STG)
-        touched_rerun = _query("SELECT count(*) FROM main.stg_punches__touched")[0][0]
+        touched_rerun = _query("SELECT count(*) FROM main.base_punches_superseded__touched")[0][0]
 
-        dbt.run(["build", "--select", "stg_punches", "--full-refresh",
+        superseded = _query("SELECT * FROM main.base_punches_superseded ORDER BY ALL")
+        dbt.run(["build", "--select", "+stg_punches", "--full-refresh",
                  "--vars", dbt.dbt_vars(NEXT_DATE, "night-2-full")])
         full = _query(STG)
+        superseded_full = _query("SELECT * FROM main.base_punches_superseded ORDER BY ALL")
         touched_after_full = _query(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stg_punches__touched'")[0][0]
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'base_punches_superseded__touched'")[0][0]
         yield {"home": home, "agency": agency, "corrected": corrected.name, "rows": rows, "first": first,
                "increment": increment, "rerun": rerun, "full": full, "touched": touched,
+               "superseded": superseded, "superseded_full": superseded_full,
                "touched_rerun": touched_rerun, "touched_after_full": touched_after_full,
                "planted": {"overlap": p_overlap, "only": p_only, "again": p_again, "new": [new_1, new_2]}}
 
@@ -103,6 +109,7 @@ def nights(tmp_path_factory):
 def test_increment_equals_a_full_build_of_the_same_raw_rows(nights):
     assert len(nights["increment"]) == len(nights["first"]) + 2 - 1  # two new punches, one dropped for good
     assert nights["increment"] == nights["full"]
+    assert nights["superseded"] == nights["superseded_full"] and nights["superseded"]  # the losers too
 
 
 def test_increment_applies_overlap_and_correction_rules(nights):
@@ -120,8 +127,9 @@ def test_increment_applies_overlap_and_correction_rules(nights):
 
 
 def test_increment_decides_again_only_what_changed(nights):
-    # the corrected file's rows (all of its earlier version) plus the new files' three
-    assert nights["touched"] == len(nights["rows"]) + 2
+    # the corrected file's rows (loaded again: len - 2), the new files' three, and the punch the
+    # correction dropped that another file also holds (its superseding file is gone)
+    assert nights["touched"] == len(nights["rows"]) - 2 + 3 + 1
     assert nights["touched"] < len(nights["first"])
     assert nights["touched_rerun"] == 0 and nights["rerun"] == nights["increment"]
     assert nights["touched_after_full"] == 0  # a full build drops the work table: its tests cover every row
@@ -136,19 +144,21 @@ def test_key_test_catches_a_duplicate_tonight_and_on_demand_anywhere(nights):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PDGOV_HOME", str(nights["home"]))
         mp.setenv("PDGOV_HMAC_KEY", KEY)
-        dbt.build(NEXT_DATE, "night-3", select=["stg_punches"])  # an incremental build with a work table
+        dbt.build(NEXT_DATE, "night-3", select=["+stg_punches"])  # an incremental build with a work table
         key = "agency_code, employee_no, punched_at, device_id, method"
         with connect() as con:
-            assert con.execute("SELECT count(*) FROM main.stg_punches__touched").fetchone()[0] == 0
+            assert con.execute("SELECT count(*) FROM main.base_punches_superseded__touched").fetchone()[0] == 0
             old = con.execute(f"SELECT {key} FROM main.stg_punches ORDER BY ALL LIMIT 1").fetchone()
-            con.execute("INSERT INTO main.stg_punches SELECT * FROM main.stg_punches WHERE agency_code = ? AND "
-                        "employee_no = ? AND punched_at = ? AND device_id IS NOT DISTINCT FROM ? AND method = ?", old)
+            # the same punch once more in raw, on another line, unknown to base_punches_superseded
+            con.execute("INSERT INTO raw.punches SELECT * REPLACE (_line_no + 1000000 AS _line_no) FROM raw.punches "
+                        "WHERE agency_code = ? AND employee_no = ? AND punched_at = ? "
+                        "AND nullif(device_id, '') IS NOT DISTINCT FROM ? AND method = ? LIMIT 1", old)
         test = ["test", "--select", "stg_punches,test_name:unique_in_latest_increment",
                 "--vars", dbt.dbt_vars(NEXT_DATE, "night-3")]
         dbt.run(test)  # the duplicate is not among tonight's (no) keys
         with pytest.raises(dbt.DbtError, match="unique_in_latest_increment"):
             dbt.run([*test[:-2], "--vars", '{"as_of_date": "2026-11-03", "test_all_punches": true}'])
         with connect() as con:
-            con.execute("INSERT INTO main.stg_punches__touched VALUES (?, ?, ?, ?, ?)", old)
+            con.execute("INSERT INTO main.base_punches_superseded__touched VALUES (?, ?, ?, ?, ?)", old)
         with pytest.raises(dbt.DbtError, match="unique_in_latest_increment"):
             dbt.run(test)

@@ -18,8 +18,10 @@ RUN_COLUMNS = frozenset({
 })
 #: Tables whose rows are one per run (the ledger of runs, not data), status views rebuilt from
 #: the outbox each night (the second run of a day sees the messages the first run queued), and
-#: the work table of stg_punches' latest increment (what that build changed: nothing on a re-run).
-PER_RUN_TABLES = frozenset({"main.run_ledger", "main.incident_clock", "main.stg_punches__touched"})
+#: the work tables of the punches' de-duplication: the keys its latest build decided again (none on
+#: a re-run) and how far raw has been decided (a load time).
+PER_RUN_TABLES = frozenset({"main.run_ledger", "main.incident_clock", "main.base_punches_superseded__touched",
+                            "main.base_punches_superseded__state"})
 #: Rows that describe the runs rather than the data, in tables that are otherwise data: the run
 #: ledger's own retention row counts the ledger's rows, i.e. one more after every run.
 PER_RUN_ROWS = {"main.deletion_deadlines": "dataset <> 'run_ledger'"}

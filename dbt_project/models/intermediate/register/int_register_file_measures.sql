@@ -3,29 +3,38 @@
 -- biometric_enrolment: people enrolled = distinct staff who punched with a biometric method; an agency
 -- with a biometric device but no biometric punch yet still holds the file (templates live on the device).
 {% set as_of = pdgov_as_of() %}
-with punches as (
-    select * from {{ ref('stg_punches') }} where punch_date <= {{ as_of }}
-),
-biometric_devices as (
+with biometric_devices as (
     select agency_code, count(*) as device_count
     from {{ ref('stg_devices') }}
     where has_biometrics and (in_service_since is null or in_service_since <= {{ as_of }})
     group by 1
 ),
-punch_files as (
-    select agency_code, 'punches' as dataset, count(*) as record_count,
+-- One pass over the punches for both files (the city has ~180 M of them).
+punch_stats as (
+    select agency_code,
+           count(*) as record_count,
            count(distinct employee_no) as people_count,
-           min(punch_date) as first_record_date, max(punch_date) as last_record_date,
-           max(loaded_at) as last_loaded_at
-    from punches
+           min(punch_date) as first_record_date,
+           max(punch_date) as last_record_date,
+           max(loaded_at) as last_loaded_at,
+           count(distinct employee_no) filter (where is_biometric) as bio_people,
+           min(punch_date) filter (where is_biometric) as bio_first_date,
+           max(punch_date) filter (where is_biometric) as bio_last_date,
+           max(loaded_at) filter (where is_biometric) as bio_last_loaded_at
+    from {{ ref('stg_punches') }}
+    where punch_date <= {{ as_of }}
     group by 1
 ),
+punch_files as (
+    select agency_code, 'punches' as dataset, record_count, people_count, first_record_date,
+           last_record_date, last_loaded_at
+    from punch_stats
+),
 biometric_punches as (
-    select agency_code, count(distinct employee_no) as people, min(punch_date) as first_date,
-           max(punch_date) as last_date, max(loaded_at) as last_loaded_at
-    from punches
-    where is_biometric
-    group by 1
+    select agency_code, bio_people as people, bio_first_date as first_date, bio_last_date as last_date,
+           bio_last_loaded_at as last_loaded_at
+    from punch_stats
+    where bio_people > 0
 ),
 biometric as (
     select coalesce(p.agency_code, d.agency_code) as agency_code, 'biometric_enrolment' as dataset,

@@ -3,11 +3,22 @@
 -- processed in the biometric_enrolment file; a WebIR subject or a roster entry means national IDs
 -- (C003 政府資料中之辨識者) are; an employee number shaped like a national ID (letter + 1/2 + 8 digits)
 -- in a punch export means national IDs sit in the punch file too.
+-- A small table, not a view: the register and the undeclared-data mart both read it, and it is one
+-- pass over the city's ~180 M punches (the biometric methods and the ID-shaped employee numbers
+-- of each agency together).
+{{ config(materialized='table') }}
 {% set as_of = pdgov_as_of() %}
+with punch_evidence as (
+    select agency_code, method, is_biometric,
+           bool_or({{ pdgov_regex_match('employee_no', '^[A-Z][12][0-9]{8}$') }}) as has_id_shaped_no
+    from {{ ref('stg_punches') }}
+    where punch_date <= {{ as_of }}
+    group by 1, 2, 3
+)
 select distinct agency_code, 'biometric_enrolment' as dataset, 'C011' as category_code,
        'biometric recognition used for punches (' || method || ')' as evidence
-from {{ ref('stg_punches') }}
-where is_biometric and punch_date <= {{ as_of }}
+from punch_evidence
+where is_biometric
 union all
 select distinct agency_code, 'biometric_enrolment', 'C011',
        'device ' || device_id || ' recognises ' || modalities
@@ -15,8 +26,8 @@ from {{ ref('stg_devices') }}
 where has_biometrics
 union all
 select distinct agency_code, 'punches', 'C003', 'employee numbers shaped like national IDs in punch exports'
-from {{ ref('stg_punches') }}
-where {{ pdgov_regex_match('employee_no', '^[A-Z][12][0-9]{8}$') }} and punch_date <= {{ as_of }}
+from punch_evidence
+where has_id_shaped_no
 union all
 select distinct agency_code, 'webir', 'C003', 'national IDs of queried persons in the WebIR log'
 from {{ ref('stg_webir_queries') }}
