@@ -65,10 +65,9 @@ def threads() -> int:
     return int(os.environ.get("PDGOV_DUCKDB_THREADS", str(os.cpu_count() or 2)))
 
 
-def configure(con: duckdb.DuckDBPyConnection, temp_dir: Path | None = None) -> None:
+def configure(con: duckdb.DuckDBPyConnection, temp_dir: Path) -> None:
     """Every connection to the warehouse gets the same limits: memory, threads, and a temp dir
     beside the warehouse (a connection without them may take 80 % of the machine's memory)."""
-    temp_dir = temp_dir or paths().warehouse_dir / "tmp"
     con.execute(f"SET memory_limit='{memory_limit()}'")
     con.execute(f"SET threads={threads()}")
     con.execute(f"SET temp_directory='{temp_dir.as_posix()}'")

@@ -31,8 +31,11 @@ def fingerprint(warehouse: Path) -> dict[str, tuple[int, int]]:
     """``{schema.table: (rows, sum of row hashes)}`` for every base table, read-only."""
     import duckdb
 
+    from pdgov.warehouse import configure
+
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        configure(con, warehouse.parent / "tmp")  # it reads every row of every table
         tables = con.execute(
             """SELECT table_schema, table_name FROM information_schema.tables
                WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('information_schema', 'pg_catalog')

@@ -229,18 +229,18 @@ def _source_files(con) -> list[list]:
 def _sources_of(sources: list[list], agency: str | None) -> list[list]:
     """The source files an agency workbook rests on: the agency's own deliveries and the city-wide ones.
 
-    Agencies name their exports with their code first (``379000000A_差勤刷卡_202610.csv``); a file
-    without a leading agency code (the device inventory, the WebIR account roster, incidents) is
-    city-wide and listed in every workbook. The city workbook lists them all. Why: the city
-    delivers ~2,700 files, and listing all of them in each of 300 agency workbooks was most of the
-    nightly export time (810,000 rows written) for rows no agency reader needs.
+    A file belongs to the agency whose code its name carries (``379000000A_差勤刷卡_202610.csv``),
+    by the same rule the retention purge uses for its evidence (``agency_in``); a file without one
+    (the device inventory, the WebIR account roster, incidents) is city-wide and listed in every
+    workbook. The city workbook lists them all. Why: the city delivers ~2,700 files, and listing all
+    of them in each of 300 agency workbooks was most of the nightly export time (810,000 rows
+    written) for rows no agency reader needs.
     """
+    from pdgov.retention.files import agency_in
+
     if agency is None:
         return sources
-    return [r for r in sources if not (m := _LEADING_AGENCY.match(str(r[1]))) or m.group(1) == agency]
-
-
-_LEADING_AGENCY = re.compile(r"^(\d{9}[A-Z])(?![0-9A-Za-z])")
+    return [r for r in sources if agency_in(str(r[1]), agency) == agency]
 
 
 def _versions() -> list[list]:

@@ -609,8 +609,7 @@ def _pandera_gate(con, contract: Contract, shas: list[str], loaded_at: datetime)
 
     ib = ibis.duckdb.from_connection(con)
     t = ib.table(contract.table, database="raw")
-    of_files = t._file_sha256 == shas[0] if len(shas) == 1 else t._file_sha256.isin(shas)
-    rows = t.filter(of_files & (t._loaded_at == loaded_at))
+    rows = t.filter(t._file_sha256.isin(shas) & (t._loaded_at == loaded_at))
     try:
         pandera_schema(contract.source).validate(rows, lazy=True)
     except (SchemaErrors, SchemaError) as exc:
