@@ -89,6 +89,17 @@ def test_models_run_as_cosmos_task_groups_with_tests(dagbag):
     assert any(i.endswith(".test") or "_test" in i for i in ids), "no dbt test tasks rendered"
 
 
+def test_dbt_tasks_narrow_cosmos_collection_and_skip_throwaway_json(dagbag):
+    """Every Cosmos task freezes the heap before dbt and thaws it after (pdgov.transform.dbt_tasks)."""
+    from pdgov.transform.dbt_tasks import freeze_heap, thaw_heap
+
+    dbt_tasks = [t for t in dagbag.dags["pdgov_nightly"].tasks if t.task_id.startswith(("dbt_staging.", "dbt_models."))]
+    assert len(dbt_tasks) > 20
+    for t in dbt_tasks:
+        assert t._pre_execute_hook is freeze_heap and t._post_execute_hook is thaw_heap, t.task_id
+        assert "--no-write-json" in (t.dbt_cmd_flags or []), t.task_id
+
+
 @pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda p: p.name)
 def test_no_heavy_imports_or_io_at_top_level(dag_file):
     tree = ast.parse(dag_file.read_text(encoding="utf-8"))
