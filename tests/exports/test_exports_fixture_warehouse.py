@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -160,6 +161,19 @@ def test_same_data_same_bytes_and_sheet_hashes_compare_across_runs(books, pdgov_
     write_all("manual__another-run", DAY)  # same data, another run: the sheet hashes still match
     assert hashlib.sha256(city.read_bytes()).hexdigest() != first[city.name]
     assert sheet_hashes(city) == before
+
+
+def test_workbooks_written_by_several_processes_are_the_same_bytes(books, pdgov_home):
+    """The city night shares its 300 workbooks among processes; the files must not depend on that."""
+    from pdgov.exports.workbooks import PARALLEL_FROM, workers_for
+
+    one = {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in books.items()}
+    for p in books.values():
+        p.unlink()
+    shared = write_all(fx.RUN_ID, DAY, workers=2)
+    assert [p.name for p in shared] == list(books)  # same order: the city's first, then by agency code
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in shared} == one
+    assert workers_for(len(books)) == 1 and workers_for(PARALLEL_FROM) == min(os.cpu_count() or 1, 4)
 
 
 def test_stale_agency_workbook_is_removed(books, pdgov_home):

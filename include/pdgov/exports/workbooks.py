@@ -12,8 +12,11 @@ writer masks any that slipped into free text).
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -33,6 +36,7 @@ log = logging.getLogger("pdgov.exports")
 
 SAFE_AGENCY = re.compile(r"^[0-9A-Za-z]{1,20}$")  # an agency code becomes a file name
 FETCH = 5000
+PARALLEL_FROM = 24  # workbooks: from here on they are written by one process per core (see workers_for)
 
 
 def _c(key: str, heading: str, width: int = 10, explain: str = "") -> Column:
@@ -185,11 +189,13 @@ STATUS_HELP = [
 ]
 
 
-def _columns_of(con, table: str) -> set[str] | None:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?", [table]
-    ).fetchall()
-    return {r[0] for r in rows} or None
+def _main_columns(con) -> dict[str, set[str]]:
+    """Every table's columns in one query (3.5 ms an information_schema query; 1,500 of them a city night)."""
+    cols: dict[str, set[str]] = {}
+    for table, column in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'").fetchall():
+        cols.setdefault(table, set()).add(column)
+    return cols
 
 
 def _rows(con, sheet: Sheet, have: set[str], agency: str | None) -> Iterator[tuple]:
@@ -204,8 +210,8 @@ def _rows(con, sheet: Sheet, have: set[str], agency: str | None) -> Iterator[tup
         yield from batch
 
 
-def _run_info(con, run_id: str) -> dict:
-    if not _columns_of(con, "run_ledger"):
+def _run_info(con, cols: dict[str, set[str]], run_id: str) -> dict:
+    if "run_ledger" not in cols:
         return {}
     row = con.execute("SELECT triggered_by, data_interval_start, data_interval_end, started_at "
                       "FROM main.run_ledger WHERE run_id = ?", [run_id]).fetchone()
@@ -218,8 +224,8 @@ def _fmt(ts) -> str:
     return ts.strftime("%Y-%m-%d %H:%M") if isinstance(ts, datetime) else ("" if ts is None else str(ts))
 
 
-def _source_files(con) -> list[list]:
-    if not _columns_of(con, "ingest_files"):
+def _source_files(con, cols: dict[str, set[str]]) -> list[list]:
+    if "ingest_files" not in cols:
         return [["來源檔案", "本次作業無檔案清單 (ingest_files)", "", None]]
     return [[f"來源檔案 {source}", name, sha, n] for source, name, sha, n in con.execute(
         "SELECT source, file_name, file_sha256, rows_in FROM main.ingest_files WHERE status = 'loaded' "
@@ -252,7 +258,8 @@ def _versions() -> list[list]:
             ["duckdb 版本", duckdb.__version__, "", None], ["openpyxl 版本", openpyxl.__version__, "", None]]
 
 
-def _book(con, run_id: str, logical_date: date, agency: str | None, run: dict, sources: list[list], out: Path) -> None:
+def _book(con, cols: dict[str, set[str]], run_id: str, logical_date: date, agency: str | None, run: dict,
+          sources: list[list], out: Path) -> None:
     wb = new_workbook()
     scope = f"機關 {agency}" if agency else "臺北市政府全市"
     generated = _fmt(run.get("started_at"))
@@ -265,7 +272,7 @@ def _book(con, run_id: str, logical_date: date, agency: str | None, run: dict, s
     add_table_sheet(wb, "說明", [Column("item", "項目", 30), Column("text", "說明", 90)], help_rows, None, footer)
     results: list[tuple[Sheet, SheetResult]] = []
     for s in sheets:
-        have = _columns_of(con, s.table)
+        have = cols.get(s.table)
         if have is None:
             note = [[f"本次作業未產出 {s.table}（模型尚未建置或執行失敗）"]]
             results.append((s, add_table_sheet(wb, s.title, [Column("note", "說明", 60)], note, None, footer)))
@@ -285,8 +292,9 @@ def _book(con, run_id: str, logical_date: date, agency: str | None, run: dict, s
 
 def _agencies(con) -> list[str]:
     """Every agency that appears in an agency-level mart (not only those with a register entry)."""
+    cols = _main_columns(con)
     parts = [f'SELECT agency_code FROM main."{s.table}"' for s in SHEETS
-             if not s.citywide and "agency_code" in (_columns_of(con, s.table) or set())]
+             if not s.citywide and "agency_code" in cols.get(s.table, set())]
     if not parts:
         return []
     codes = [r[0] for r in con.execute(
@@ -298,28 +306,59 @@ def _agencies(con) -> list[str]:
     return [c for c in codes if SAFE_AGENCY.match(str(c))]
 
 
-def write_all(run_id: str, logical_date: date) -> list[Path]:
-    """City workbook and one per agency under ``exports/<logical date>/``; returns their paths.
-
-    One folder per logical date: a re-run of the same night replaces its workbooks, and the
-    UI lists one set per day. Stale agency workbooks (an agency gone from the data) are removed.
-    """
+def _write_books(run_id: str, logical_date: date, agencies: list[str | None]) -> list[Path]:
+    """Write the given workbooks (``None`` is the city's) on one read-only connection of its own."""
     from pdgov.warehouse import connect
 
     out_dir = paths().exports / logical_date.isoformat()
     day = logical_date.isoformat()
     written: list[Path] = []
     with connect(read_only=True) as con:
-        run, sources = _run_info(con, run_id), _source_files(con)
-        city = out_dir / f"pdgov_全市_{day}.xlsx"
-        _book(con, run_id, logical_date, None, run, sources, city)
-        written.append(city)
-        for code in _agencies(con):
-            path = out_dir / "agency" / f"pdgov_{code}_{day}.xlsx"
-            _book(con, run_id, logical_date, code, run, sources, path)
+        cols = _main_columns(con)
+        run, sources = _run_info(con, cols, run_id), _source_files(con, cols)
+        for code in agencies:
+            path = out_dir / f"pdgov_全市_{day}.xlsx" if code is None else out_dir / "agency" / f"pdgov_{code}_{day}.xlsx"
+            _book(con, cols, run_id, logical_date, code, run, sources, path)
             written.append(path)
+    return written
+
+
+def workers_for(books: int) -> int:
+    """Processes to write ``books`` workbooks with: one per core once there are enough to repay a start.
+
+    Writing cells is Python (openpyxl), one core per process; a worker's start (imports) costs ~1 s,
+    so a handful of workbooks (the demo's six) is written in the task's own process.
+    """
+    return max(1, min(os.cpu_count() or 1, 4)) if books >= PARALLEL_FROM else 1
+
+
+def write_all(run_id: str, logical_date: date, workers: int | None = None) -> list[Path]:
+    """City workbook and one per agency under ``exports/<logical date>/``; returns their paths.
+
+    One folder per logical date: a re-run of the same night replaces its workbooks, and the
+    UI lists one set per day. Stale agency workbooks (an agency gone from the data) are removed.
+    The city's 300 workbooks are shared out among ``workers`` processes (default: ``workers_for``),
+    each on its own read-only connection: DuckDB lets several processes read a file no one writes,
+    and this task holds the warehouse pool's one slot. Each workbook is the same bytes either way.
+    """
+    from pdgov.warehouse import connect
+
+    out_dir = paths().exports / logical_date.isoformat()
+    with connect(read_only=True) as con:
+        books: list[str | None] = [None, *_agencies(con)]
+    n = workers if workers is not None else workers_for(len(books))
+    if n <= 1:
+        written = _write_books(run_id, logical_date, books)
+    else:
+        # spawn, not fork: the task's process has threads (Airflow's, DuckDB's) that fork would not copy.
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(n, mp_context=ctx) as pool:
+            shares = pool.map(_write_books, [run_id] * n, [logical_date] * n, [books[i::n] for i in range(n)])
+            by_name = {p.name: p for share in shares for p in share}
+        written = [by_name[(f"pdgov_全市_{logical_date}.xlsx" if b is None else f"pdgov_{b}_{logical_date}.xlsx")]
+                   for b in books]
     for old in (out_dir / "agency").glob("*.xlsx"):
         if old not in written:
             old.unlink()
-    log.info("pdgov: %d workbooks in %s", len(written), out_dir)
+    log.info("pdgov: %d workbooks in %s (%d process%s)", len(written), out_dir, n, "" if n == 1 else "es")
     return written
