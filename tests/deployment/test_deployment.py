@@ -112,7 +112,10 @@ def deployment(tmp_path_factory):
         smtp_conn=f"smtp://127.0.0.1:{smtp.port}",
         dbt_project_dir=dbt_dir,
         # Only what this test triggers may run: no run for "the latest interval" on unpause.
-        extra={"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False", "PDGOV_TASK_RETRIES": "0"},
+        extra={"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False", "PDGOV_TASK_RETRIES": "0",
+               # The city's 301 workbooks are shared among processes; the demo's six would not be.
+               # Two workers here run that path inside a Celery worker's task process.
+               "PDGOV_EXPORT_WORKERS": "2"},
     )
     cluster = LocalCluster(dep, log_dir=base / "logs", worker_name=f"pdgov_{uid}")
     create_database(PG_ADMIN, db_name)
@@ -185,6 +188,9 @@ def test_nightly_triggered_through_the_rest_api_succeeds(deployment):
     assert not _overlaps(tis)
     ledger = _ledger(deployment, run_id)
     assert ledger["status"] == "success" and str(ledger["logical_date"]) == AS_OF
+    exports_log = "\n".join(f.read_text(errors="replace") for f in
+                             (deployment["dep"].airflow_home / "logs").rglob("*write_exports*/*.log"))
+    assert "workbooks in" in exports_log and "(2 processes)" in exports_log, exports_log[-3000:]
     deployment["state"].update(run_once=fingerprint(deployment["dep"].pdgov_home / "warehouse" / "pdgov.duckdb"),
                                seconds=time.monotonic() - t0, tasks=len(tis))
     print(f"pdgov_nightly through Celery: {len(tis)} tasks in {time.monotonic() - t0:.0f}s")

@@ -176,6 +176,32 @@ def test_workbooks_written_by_several_processes_are_the_same_bytes(books, pdgov_
     assert workers_for(len(books)) == 1 and workers_for(PARALLEL_FROM) == min(os.cpu_count() or 1, 4)
 
 
+def test_workbooks_are_written_in_the_task_process_when_no_process_can_start(books, pdgov_home, monkeypatch,
+                                                                              caplog):
+    import subprocess
+
+    def refused(*a, **kw):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    one = {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in books.items()}
+    monkeypatch.setattr(subprocess, "Popen", refused)
+    with caplog.at_level("WARNING", logger="pdgov.exports"):
+        again = write_all(fx.RUN_ID, DAY, workers=2)
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in again} == one
+    assert "cannot start processes for the workbooks" in caplog.text
+
+
+def test_a_failed_workbook_process_fails_the_export_with_its_message(books, pdgov_home, monkeypatch, tmp_path):
+    import sys
+
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'disk full while writing pdgov_379000000A' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(fake))
+    with pytest.raises(RuntimeError, match="exit 3: disk full while writing pdgov_379000000A"):
+        write_all(fx.RUN_ID, DAY, workers=2)
+
+
 def test_stale_agency_workbook_is_removed(books, pdgov_home):
     stale = pdgov_home.exports / DAY.isoformat() / "agency" / f"pdgov_999999999Z_{DAY}.xlsx"
     stale.write_bytes(b"old")

@@ -11,12 +11,11 @@ writer masks any that slipped into free text).
 
 from __future__ import annotations
 
+import json
 import logging
-import multiprocessing
 import os
 import re
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -328,8 +327,56 @@ def workers_for(books: int) -> int:
 
     Writing cells is Python (openpyxl), one core per process; a worker's start (imports) costs ~1 s,
     so a handful of workbooks (the demo's six) is written in the task's own process.
+    ``PDGOV_EXPORT_WORKERS`` overrides it (1: never share out; the deployment test sets 2).
     """
+    if os.environ.get("PDGOV_EXPORT_WORKERS"):
+        return max(1, int(os.environ["PDGOV_EXPORT_WORKERS"]))
     return max(1, min(os.cpu_count() or 1, 4)) if books >= PARALLEL_FROM else 1
+
+
+def _write_shared(run_id: str, logical_date: date, books: list[str | None], n: int) -> list[Path] | None:
+    """``books`` shared among ``n`` child processes (``python -m pdgov.exports.workbooks``), in
+    ``books`` order; None if they could not be started.
+
+    Child processes through ``subprocess``, not ``multiprocessing``: a Celery worker runs tasks in
+    daemonic processes, and multiprocessing refuses children to those ("daemonic processes are not
+    allowed to have children" — seen in the deployment test).
+    """
+    import subprocess
+    import sys
+    import tempfile
+
+    children = []
+    with tempfile.TemporaryDirectory(prefix="pdgov_exports_") as tmp:
+        try:
+            for i in range(n):
+                err = open(Path(tmp) / f"{i}.stderr", "w+", encoding="utf-8")  # noqa: SIM115 (closed below)
+                proc = subprocess.Popen([sys.executable, "-m", "pdgov.exports.workbooks", run_id,
+                                         logical_date.isoformat()], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=err, text=True, encoding="utf-8")
+                children.append((proc, err, books[i::n]))
+        except OSError as exc:
+            for proc, err, _ in children:
+                proc.kill()
+                proc.wait()
+                err.close()
+            log.warning("pdgov: exports: cannot start processes for the workbooks (%s); writing them in this one",
+                        exc)
+            return None
+        by_name: dict[str, Path] = {}
+        failed = []
+        for proc, err, share in children:
+            out, _ = proc.communicate(json.dumps(share))
+            err.seek(0)
+            if proc.returncode != 0:
+                failed.append(f"exit {proc.returncode}: {err.read()[-2000:]}")
+            else:
+                by_name.update({Path(p).name: Path(p) for p in json.loads(out)})
+            err.close()
+    if failed:
+        raise RuntimeError("pdgov: exports: a workbook process failed: " + " | ".join(failed))
+    return [by_name[f"pdgov_全市_{logical_date}.xlsx" if b is None else f"pdgov_{b}_{logical_date}.xlsx"]
+            for b in books]
 
 
 def write_all(run_id: str, logical_date: date, workers: int | None = None) -> list[Path]:
@@ -346,19 +393,27 @@ def write_all(run_id: str, logical_date: date, workers: int | None = None) -> li
     out_dir = paths().exports / logical_date.isoformat()
     with connect(read_only=True) as con:
         books: list[str | None] = [None, *_agencies(con)]
-    n = workers if workers is not None else workers_for(len(books))
-    if n <= 1:
+    n = min(workers if workers is not None else workers_for(len(books)), len(books))
+    written = _write_shared(run_id, logical_date, books, n) if n > 1 else None
+    if written is None:
+        n = 1
         written = _write_books(run_id, logical_date, books)
-    else:
-        # spawn, not fork: the task's process has threads (Airflow's, DuckDB's) that fork would not copy.
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(n, mp_context=ctx) as pool:
-            shares = pool.map(_write_books, [run_id] * n, [logical_date] * n, [books[i::n] for i in range(n)])
-            by_name = {p.name: p for share in shares for p in share}
-        written = [by_name[(f"pdgov_全市_{logical_date}.xlsx" if b is None else f"pdgov_{b}_{logical_date}.xlsx")]
-                   for b in books]
     for old in (out_dir / "agency").glob("*.xlsx"):
         if old not in written:
             old.unlink()
     log.info("pdgov: %d workbooks in %s (%d process%s)", len(written), out_dir, n, "" if n == 1 else "es")
     return written
+
+
+def _child() -> None:
+    """``python -m pdgov.exports.workbooks RUN_ID DATE`` with a JSON list of agency codes (null: the
+    city) on stdin: write those workbooks, print their paths as JSON (see ``_write_shared``)."""
+    import sys
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    written = _write_books(sys.argv[1], date.fromisoformat(sys.argv[2]), json.load(sys.stdin))
+    json.dump([str(p) for p in written], sys.stdout)
+
+
+if __name__ == "__main__":
+    _child()
