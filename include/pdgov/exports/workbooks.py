@@ -344,35 +344,31 @@ def _write_shared(run_id: str, logical_date: date, books: list[str | None], n: i
     """
     import subprocess
     import sys
-    import tempfile
 
     children = []
-    with tempfile.TemporaryDirectory(prefix="pdgov_exports_") as tmp:
-        try:
-            for i in range(n):
-                err = open(Path(tmp) / f"{i}.stderr", "w+", encoding="utf-8")  # noqa: SIM115 (closed below)
-                proc = subprocess.Popen([sys.executable, "-m", "pdgov.exports.workbooks", run_id,
-                                         logical_date.isoformat()], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=err, text=True, encoding="utf-8")
-                children.append((proc, err, books[i::n]))
-        except OSError as exc:
-            for proc, err, _ in children:
-                proc.kill()
-                proc.wait()
-                err.close()
-            log.warning("pdgov: exports: cannot start processes for the workbooks (%s); writing them in this one",
-                        exc)
-            return None
-        by_name: dict[str, Path] = {}
-        failed = []
-        for proc, err, share in children:
-            out, _ = proc.communicate(json.dumps(share))
-            err.seek(0)
-            if proc.returncode != 0:
-                failed.append(f"exit {proc.returncode}: {err.read()[-2000:]}")
-            else:
-                by_name.update({Path(p).name: Path(p) for p in json.loads(out)})
-            err.close()
+    try:
+        for i in range(n):
+            # The share goes on the command line (agency codes are short and checked against
+            # SAFE_AGENCY): through stdin, a child would wait for the parent to get round to it.
+            proc = subprocess.Popen([sys.executable, "-m", "pdgov.exports.workbooks", run_id, logical_date.isoformat(),
+                                     json.dumps(books[i::n])], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True, encoding="utf-8")
+            children.append((proc, books[i::n]))
+    except OSError as exc:
+        for proc, _ in children:
+            proc.kill()
+            proc.communicate()
+        log.warning("pdgov: exports: cannot start processes for the workbooks (%s); writing them in this one", exc)
+        return None
+    by_name: dict[str, Path] = {}
+    failed = []
+    # One child at a time: a child whose pipe fills while another is read just waits its turn.
+    for proc, _ in children:
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            failed.append(f"exit {proc.returncode}: {err[-2000:]}")
+        else:
+            by_name.update({Path(p).name: Path(p) for p in json.loads(out)})
     if failed:
         raise RuntimeError("pdgov: exports: a workbook process failed: " + " | ".join(failed))
     return [by_name[f"pdgov_全市_{logical_date}.xlsx" if b is None else f"pdgov_{b}_{logical_date}.xlsx"]
@@ -406,12 +402,12 @@ def write_all(run_id: str, logical_date: date, workers: int | None = None) -> li
 
 
 def _child() -> None:
-    """``python -m pdgov.exports.workbooks RUN_ID DATE`` with a JSON list of agency codes (null: the
-    city) on stdin: write those workbooks, print their paths as JSON (see ``_write_shared``)."""
+    """``python -m pdgov.exports.workbooks RUN_ID DATE '["379000000A", null, …]'`` (null: the city's
+    workbook): write those workbooks, print their paths as JSON (see ``_write_shared``)."""
     import sys
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    written = _write_books(sys.argv[1], date.fromisoformat(sys.argv[2]), json.load(sys.stdin))
+    written = _write_books(sys.argv[1], date.fromisoformat(sys.argv[2]), json.loads(sys.argv[3]))
     json.dump([str(p) for p in written], sys.stdout)
 
 
