@@ -223,15 +223,19 @@ def _fmt(ts) -> str:
     return ts.strftime("%Y-%m-%d %H:%M") if isinstance(ts, datetime) else ("" if ts is None else str(ts))
 
 
-def _source_files(con, cols: dict[str, set[str]]) -> list[list]:
+def _source_files(con, cols: dict[str, set[str]]) -> list[tuple[str | None, list]]:
+    """The provenance rows of the loaded source files, each with the agency whose code its name
+    carries (None: a city-wide file), found once per night rather than once per workbook."""
+    from pdgov.retention.files import agency_in
+
     if "ingest_files" not in cols:
-        return [["來源檔案", "本次作業無檔案清單 (ingest_files)", "", None]]
-    return [[f"來源檔案 {source}", name, sha, n] for source, name, sha, n in con.execute(
+        return [(None, ["來源檔案", "本次作業無檔案清單 (ingest_files)", "", None])]
+    return [(agency_in(str(name), None), [f"來源檔案 {source}", name, sha, n]) for source, name, sha, n in con.execute(
         "SELECT source, file_name, file_sha256, rows_in FROM main.ingest_files WHERE status = 'loaded' "
         "ORDER BY source, file_name, file_sha256").fetchall()]
 
 
-def _sources_of(sources: list[list], agency: str | None) -> list[list]:
+def _sources_of(sources: list[tuple[str | None, list]], agency: str | None) -> list[list]:
     """The source files an agency workbook rests on: the agency's own deliveries and the city-wide ones.
 
     A file belongs to the agency whose code its name carries (``379000000A_差勤刷卡_202610.csv``),
@@ -241,11 +245,7 @@ def _sources_of(sources: list[list], agency: str | None) -> list[list]:
     of them in each of 300 agency workbooks was most of the nightly export time (810,000 rows
     written) for rows no agency reader needs.
     """
-    from pdgov.retention.files import agency_in
-
-    if agency is None:
-        return sources
-    return [r for r in sources if agency_in(str(r[1]), agency) == agency]
+    return [row for owner, row in sources if agency is None or owner is None or owner == agency]
 
 
 def _versions() -> list[list]:
@@ -258,7 +258,7 @@ def _versions() -> list[list]:
 
 
 def _book(con, cols: dict[str, set[str]], run_id: str, logical_date: date, agency: str | None, run: dict,
-          sources: list[list], out: Path) -> None:
+          sources: list[tuple[str | None, list]], out: Path) -> None:
     wb = new_workbook()
     scope = f"機關 {agency}" if agency else "臺北市政府全市"
     generated = _fmt(run.get("started_at"))
@@ -350,29 +350,28 @@ def _write_shared(run_id: str, logical_date: date, books: list[str | None], n: i
         for i in range(n):
             # The share goes on the command line (agency codes are short and checked against
             # SAFE_AGENCY): through stdin, a child would wait for the parent to get round to it.
-            proc = subprocess.Popen([sys.executable, "-m", "pdgov.exports.workbooks", run_id, logical_date.isoformat(),
-                                     json.dumps(books[i::n])], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True, encoding="utf-8")
-            children.append((proc, books[i::n]))
+            children.append(subprocess.Popen(
+                [sys.executable, "-m", "pdgov.exports.workbooks", run_id, logical_date.isoformat(),
+                 json.dumps(books[i::n])], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True, encoding="utf-8"))
     except OSError as exc:
-        for proc, _ in children:
+        for proc in children:
             proc.kill()
             proc.communicate()
         log.warning("pdgov: exports: cannot start processes for the workbooks (%s); writing them in this one", exc)
         return None
-    by_name: dict[str, Path] = {}
+    written: list = [None] * len(books)  # child i fills slots i, i + n, …; a failure raises below
     failed = []
     # One child at a time: a child whose pipe fills while another is read just waits its turn.
-    for proc, _ in children:
+    for i, proc in enumerate(children):
         out, err = proc.communicate()
         if proc.returncode != 0:
             failed.append(f"exit {proc.returncode}: {err[-2000:]}")
         else:
-            by_name.update({Path(p).name: Path(p) for p in json.loads(out)})
+            written[i::n] = [Path(p) for p in json.loads(out)]  # child i wrote books[i::n], in that order
     if failed:
         raise RuntimeError("pdgov: exports: a workbook process failed: " + " | ".join(failed))
-    return [by_name[f"pdgov_全市_{logical_date}.xlsx" if b is None else f"pdgov_{b}_{logical_date}.xlsx"]
-            for b in books]
+    return written
 
 
 def write_all(run_id: str, logical_date: date, workers: int | None = None) -> list[Path]:
