@@ -233,7 +233,91 @@ def test_small_files_load_together_and_a_bad_one_still_loads_nothing(pdgov_home,
     second = {o["file_name"]: o for o in _ingest("punches")["file_list"]}
     assert {n: o["status"] for n, o in second.items()} == {"b0.csv": "loaded", "b1.csv": "rejected", "b2.csv": "loaded"}
     assert second["b1.csv"]["problems"][0][:2] == [3, "打卡時間"]
-    assert "a batch of 3 files is split" in caplog.text  # tried whole first, then in halves
+    assert "a batch of 3 files is split" in caplog.text  # tried whole first
+    assert "taken out: b1.csv" in caplog.text  # the failed row rule's file found by one query, not by halving
     assert _query(pdgov_home, "SELECT _source_file, count(*) FROM raw.punches WHERE _source_file LIKE 'b%' "
                               "GROUP BY 1 ORDER BY 1") == [("b0.csv", 1), ("b2.csv", 1)]
     assert (pdgov_home.quarantine / "punches").is_dir()
+
+
+def test_a_batch_reads_its_files_together_yet_each_row_keeps_its_own_file(pdgov_home, monkeypatch):
+    """A batch's files of one column layout are read by one read_csv (per file, the statement
+    overhead was most of a city night's ingest). Each row must still carry its own file's hash,
+    name, line and — for WebIR logs without an agency column — the agency in its own file name;
+    files of another layout (English headers, columns reordered, Big5) load beside them; a punch
+    repeated in two files of the batch is a re-delivery, not a duplicate; the same punch twice in
+    one file still refuses that file."""
+    import pdgov.ingest.run as run
+
+    reads = []
+    orig = run._insert_statement
+    monkeypatch.setattr(run, "_insert_statement", lambda *a, **k: reads.append(len(k.get("together") or [1]))
+                        or orig(*a, **k))
+    land = pdgov_home.landing_for("punches")
+    sizes = {"z1.csv": 3000, "z2.csv": 2500, "z3.csv": 1}
+    for name, n in sizes.items():
+        tag = name[1]
+        rows = "".join(f"379000000A,{tag}{i:05d},2026-10-05 08:{i // 60 % 60:02d}:{i % 60:02d},D{tag},指紋\n"
+                       for i in range(n))
+        (land / name).write_text(PUNCH_H + rows, encoding="utf-8")
+    (land / "en.csv").write_text("method,punched_at,employee_no,agency_code,device_id\n"
+                                 "卡片,2026-10-05 09:00:00,E1,379130000C,DE\n"
+                                 "卡片,2026-10-05 18:00:00,E1,379130000C,DE\n", encoding="utf-8")
+    (land / "big5.csv").write_bytes((PUNCH_H + "379000000A,B1,115/10/05 08:01:23,DB,臉部\n").encode("cp950"))
+    # the same punch as z3.csv's only row: another delivery of it, loaded (staging keeps one)
+    (land / "z4.csv").write_text(PUNCH_H + "379000000A,300000,2026-10-05 08:00:00,D3,指紋\n"
+                                 "379000000A,300000,2026-10-05 17:00:00,D3,指紋\n", encoding="utf-8")
+    got = _ingest("punches")
+    assert (got["files"], got["files_rejected"]) == (6, 0)
+    # the zh-TW files in one read (big5.csv as its UTF-8 conversion); en.csv's layout in another
+    assert sorted(reads) == [1, 5]
+    lines = _query(pdgov_home, "SELECT _source_file, count(*), count(*) FILTER (WHERE _line_no = "
+                               "CAST(substr(employee_no, 2) AS INTEGER) + 2), min(_line_no), max(_line_no) "
+                               "FROM raw.punches WHERE _source_file LIKE 'z%' GROUP BY 1 ORDER BY 1")
+    assert lines == [(name, n, n, 2, n + 1) for name, n in sizes.items()] + [("z4.csv", 2, 1, 2, 3)]
+    ledger = dict(_query(pdgov_home, "SELECT file_name, file_sha256 FROM main.ingest_files"))
+    assert _query(pdgov_home, "SELECT count(*) FROM raw.punches r JOIN main.ingest_files f "
+                              "ON f.file_sha256 = r._file_sha256 AND f.file_name = r._source_file") == [(5506,)]
+    assert len(ledger) == 6
+    assert _query(pdgov_home, "SELECT agency_code, method, _line_no FROM raw.punches WHERE _source_file = 'en.csv' "
+                              "ORDER BY _line_no") == [("379130000C", "card", 2), ("379130000C", "card", 3)]
+    assert _query(pdgov_home, "SELECT employee_no, _line_no FROM raw.punches WHERE _source_file = 'big5.csv'") == [
+        ("B1", 2)]
+
+    # WebIR logs without 機關代碼: each row's agency is its own file's, read together.
+    head = "查詢者帳號,查詢日期,查詢時間,作業代號,被查詢者查詢條件,案號,事由,結果\n"
+    for agency, subject in (("379000000A", 5), ("379130000C", 6)):
+        sid = valid_id(random.Random(subject))
+        (pdgov_home.landing_for("webir") / f"{agency}_WebIR.csv").write_text(
+            head + f"acc{subject},115/10/05,09:00:00,L0101,{sid},A-{subject},查核,成功\n", encoding="utf-8")
+    reads.clear()
+    assert _ingest("webir")["files"] == 2
+    assert reads == [2]
+    assert _query(pdgov_home, "SELECT _source_file, agency_code, account FROM raw.webir_queries ORDER BY 1") == [
+        ("379000000A_WebIR.csv", "379000000A", "acc5"), ("379130000C_WebIR.csv", "379130000C", "acc6")]
+
+    # The same punch twice in one file of a batch refuses that file, and only it.
+    (land / "d1.csv").write_text(PUNCH_H + "379000000A,D,2026-10-06 08:00:00,D1,指紋\n"
+                                 "379000000A,D,2026-10-06 08:00:00,D1,指紋\n", encoding="utf-8")
+    (land / "d2.csv").write_text(PUNCH_H + "379000000A,D,2026-10-06 08:00:00,D1,指紋\n", encoding="utf-8")
+    outcome = {o["file_name"]: o for o in _ingest("punches")["file_list"]}
+    assert {n: o["status"] for n, o in outcome.items()} == {"d1.csv": "rejected", "d2.csv": "loaded"}
+    assert outcome["d1.csv"]["problems"][0][0] == 3 and "duplicate of line 2" in outcome["d1.csv"]["problems"][0][2]
+
+
+def test_a_malformed_file_in_a_batch_is_found_by_halving(pdgov_home, caplog):
+    """A failure no row rule names (here a line with a field too many, refused by the CSV reader)
+    splits the batch in halves until the file is alone; the others load, it is refused with its line."""
+    caplog.set_level("INFO", logger="pdgov.ingest")
+    land = pdgov_home.landing_for("punches")
+    for i in range(4):
+        extra = ",X" if i == 2 else ""
+        (land / f"m{i}.csv").write_text(PUNCH_H + f"379000000A,{i},2026-10-06 08:00:00,D1,指紋\n"
+                                        f"379000000A,{i},2026-10-06 17:00:00,D1,指紋{extra}\n", encoding="utf-8")
+    outcome = {o["file_name"]: o for o in _ingest("punches")["file_list"]}
+    assert {n: o["status"] for n, o in outcome.items()} == {"m0.csv": "loaded", "m1.csv": "loaded",
+                                                          "m2.csv": "rejected", "m3.csv": "loaded"}
+    assert outcome["m2.csv"]["problems"][0][0] == 3
+    assert "a batch of 4 files is split" in caplog.text and "taken out" not in caplog.text
+    assert _query(pdgov_home, "SELECT _source_file, count(*), min(_line_no), max(_line_no) FROM raw.punches "
+                              "GROUP BY 1 ORDER BY 1") == [("m0.csv", 2, 2, 3), ("m1.csv", 2, 2, 3), ("m3.csv", 2, 2, 3)]

@@ -87,7 +87,7 @@ def to_utf8_csv(path: Path, sniffed: Sniffed, workdir: Path) -> Path:
         return _json_to_csv(path, sniffed, workdir)
     if sniffed.encoding == "utf-8":
         return path
-    out = workdir / (path.stem + ".utf8.csv")
+    out = workdir / (path.name + ".utf8.csv")
     try:
         with open(path, encoding=sniffed.encoding, newline="") as src, \
                 open(out, "w", encoding="utf-8", newline="") as dst:
@@ -119,7 +119,7 @@ def _xlsx_to_csv(path: Path, workdir: Path) -> Path:
         if not sheets:
             raise FileRefused("workbook has no data")
         ws = sheets[0]
-        out = workdir / (path.stem + ".xlsx.csv")
+        out = workdir / (path.name + ".csv")
         with open(out, "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             header: list[str] = []
@@ -175,7 +175,7 @@ def _json_to_csv(path: Path, sniffed: Sniffed, workdir: Path) -> Path:
         for k in r:
             if k not in keys:
                 keys.append(k)
-    out = workdir / (path.stem + ".json.csv")
+    out = workdir / (path.name + ".csv")
     with open(out, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(keys)
