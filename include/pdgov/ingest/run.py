@@ -266,7 +266,7 @@ def _rows_refused(con, contract: Contract, group: list[_Pending]) -> list[_Pendi
     """The files of a several-file read with a row that fails a row rule (one read-only query);
     empty if that cannot be told (the batch is then halved instead)."""
     stage1, reasons = group[0].delivery.stage1(contract, [b.delivery for b in group])
-    why = f"coalesce({', '.join(r.rsplit(' AS ', 1)[0] for r in reasons)})" if reasons else "NULL"
+    why = _any_reason(reasons)
     try:
         bad = {r[0] for r in con.execute(f"SELECT DISTINCT filename FROM ({stage1}) WHERE {why} IS NOT NULL").fetchall()}
     except duckdb.Error:
@@ -598,7 +598,7 @@ def _insert_statement(contract: Contract, d: _Delivery, f: Path, sha: str, run_i
     exactly its rows (``mine``) before COMMIT. ``together``: several small files of ``d``'s
     layout in one INSERT, each row's file found by its path (lines numbered afterwards)."""
     stage1, reasons = d.stage1(contract, [b.delivery for b in together] if together else None)
-    why = f"coalesce({', '.join(r.rsplit(' AS ', 1)[0] for r in reasons)})" if reasons else "NULL"
+    why = _any_reason(reasons)
     # The guard rides on the first contract column (always written, so never pruned); line
     # numbers are as in the file (header = 1).
     first = contract.columns[0].name
@@ -617,6 +617,11 @@ def _insert_statement(contract: Contract, d: _Delivery, f: Path, sha: str, run_i
               f"{_sql_str(run_id)} AS _run_id"
     insert = f"INSERT INTO raw.{contract.table} {_output_select(contract, guarded, lineage, logical_date)}"
     return insert, f"_file_sha256 = '{sha}' AND _loaded_at = {ts}"
+
+
+def _any_reason(reasons: list[str]) -> str:
+    """One row's first failed rule (NULL when it passes them all), from ``stage1``'s reasons."""
+    return f"coalesce({', '.join(r.rsplit(' AS ', 1)[0] for r in reasons)})" if reasons else "NULL"
 
 
 def _number_lines(con, table: str, mine: str, n_rows: int) -> bool:
