@@ -247,7 +247,8 @@ def _load_batch(con, contract: Contract, batch: list[_Pending], run_id: str,
             raise _BatchRefused("duplicate rows")
         if _pandera_gate(con, contract, [b.sha for b in batch], loaded_at):
             raise _BatchRefused("pandera contract")
-        _record_loaded_batch(con, contract, batch, counts, run_id, loaded_at)
+        _record_loaded(con, contract, [(b.f.name, b.sha, b.size, n, b.delivery.dropped)
+                                       for b, n in zip(batch, counts, strict=True)], run_id, loaded_at)
         con.execute("COMMIT")
     except (_BatchRefused, duckdb.Error) as exc:
         culprits = getattr(exc, "culprits", [])
@@ -583,7 +584,7 @@ def _fast_load(con, contract: Contract, d: _Delivery, f: Path, sha: str, size: i
         if failed:
             con.execute("ROLLBACK")
             return failed if isinstance(failed, str) else None
-        _record_loaded(con, contract, f, sha, size, n_rows, run_id, loaded_at, d.dropped)
+        _record_loaded(con, contract, [(f.name, sha, size, n_rows, d.dropped)], run_id, loaded_at)
         con.execute("COMMIT")
     except BaseException:
         _rollback(con)
@@ -636,34 +637,20 @@ def _number_lines(con, table: str, mine: str, n_rows: int) -> bool:
     return True
 
 
-def _record_loaded_batch(con, contract: Contract, batch: list[_Pending], counts: list[int], run_id: str,
-                         loaded_at: datetime) -> None:
-    """``_record_loaded`` for a batch: one DELETE and one INSERT instead of two statements a file."""
-    names = [b.f.name for b in batch]
+def _record_loaded(con, contract: Contract, files: list[tuple[str, str, int, int, list[str]]], run_id: str,
+                   loaded_at: datetime) -> None:
+    """The file ledger's rows for loaded files — ``(name, sha, size, rows, dropped columns)`` each —
+    replacing the rows of earlier files of those names: one DELETE and one INSERT for a whole batch."""
+    names = [name for name, *_ in files]
     con.execute(f"DELETE FROM main.ingest_files WHERE source = ? AND status = 'loaded' AND file_name IN "
                 f"({', '.join('?' * len(names))})", [contract.source, *names])
-    values, params = [], []
-    for b, n_rows in zip(batch, counts, strict=True):
-        dropped = b.delivery.dropped
-        values.append("(?, ?, ?, ?, 'loaded', ?, 0, ?, ?, ?, ?, ?)")
-        params += [b.sha, contract.source, b.f.name, b.size, n_rows, f"{b.sha[:16]}__{b.f.name}", run_id, loaded_at,
-                   loaded_at, f"columns dropped (not in the contract): {', '.join(dropped)}" if dropped else None]
+    params: list = []
+    for name, sha, size, n_rows, dropped in files:
+        params += [sha, contract.source, name, size, n_rows, f"{sha[:16]}__{name}", run_id, loaded_at, loaded_at,
+                   f"columns dropped (not in the contract): {', '.join(dropped)}" if dropped else None]
     con.execute("""INSERT INTO main.ingest_files (file_sha256, source, file_name, size_bytes, status, rows_in,
-                   rows_rejected, archived_as, run_id, first_seen_at, loaded_at, notes) VALUES """ + ", ".join(values),
-                params)
-
-
-def _record_loaded(con, contract: Contract, f: Path, sha: str, size: int, n_rows: int, run_id: str,
-                   loaded_at: datetime, dropped: list[str]) -> None:
-    """The file ledger's row for a loaded file (replacing the row of an earlier file of that name)."""
-    con.execute("DELETE FROM main.ingest_files WHERE source = ? AND file_name = ? AND status = 'loaded'",
-                [contract.source, f.name])
-    notes = f"columns dropped (not in the contract): {', '.join(dropped)}" if dropped else None
-    con.execute(
-        """INSERT INTO main.ingest_files (file_sha256, source, file_name, size_bytes, status, rows_in, rows_rejected,
-           archived_as, run_id, first_seen_at, loaded_at, notes) VALUES (?, ?, ?, ?, 'loaded', ?, 0, ?, ?, ?, ?, ?)""",
-        [sha, contract.source, f.name, size, n_rows, f"{sha[:16]}__{f.name}", run_id, loaded_at, loaded_at, notes],
-    )
+                   rows_rejected, archived_as, run_id, first_seen_at, loaded_at, notes) VALUES """
+                + ", ".join(["(?, ?, ?, ?, 'loaded', ?, 0, ?, ?, ?, ?, ?)"] * len(files)), params)
 
 
 def _has_duplicates(con, contract: Contract, table: str, mine: str) -> bool:
