@@ -54,8 +54,8 @@ def main() -> int:
                        AS punched_at,
                    'D' || lpad(CAST(i % 2000 AS VARCHAR), 6, '0') AS device_id,
                    'fingerprint' AS method,
-                   'bench' AS _file_sha256, 'bench.csv' AS _source_file, CAST(i % 1000000 AS INTEGER) AS _line_no,
-                   now()::TIMESTAMP AS _loaded_at, 'bench' AS _run_id
+                   'bench' AS _file_sha256, CAST(i % 1000000 AS INTEGER) AS _line_no,
+                   now()::TIMESTAMP AS _loaded_at
             FROM range({args.rows}) t(i)""")
     load_s = time.monotonic() - t0
     size_mb = (home / "warehouse" / "pdgov.duckdb").stat().st_size / 1e6

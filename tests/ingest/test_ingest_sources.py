@@ -14,6 +14,9 @@ from ingest_ids import valid_id
 
 RUN_DATE = date(2026, 11, 2)
 PUNCH_H = "機關代碼,員工編號,打卡時間,設備編號,辨識方式\n"
+# Raw rows know their file by hash; its name is the ledger's (one row per file).
+_NAMED = "(SELECT r.*, f.file_name AS _source_file FROM raw.{} r JOIN main.ingest_files f ON f.file_sha256 = r._file_sha256)"
+PUNCHES_NAMED, WEBIR_NAMED = _NAMED.format("punches"), _NAMED.format("webir_queries")
 
 
 def _query(pdgov_home, sql: str) -> list[tuple]:
@@ -212,7 +215,7 @@ def test_small_files_load_together_and_a_bad_one_still_loads_nothing(pdgov_home,
     assert (first["files"], first["files_skipped"], first["rows_in"]) == (5, 1, 15)
     assert gates == [5]  # one gate for the five files, none for the copy (seen in the ledger)
     # Each file's own line numbers, from line 2.
-    assert _query(pdgov_home, "SELECT _source_file, min(_line_no), max(_line_no), count(*) FROM raw.punches "
+    assert _query(pdgov_home, f"SELECT _source_file, min(_line_no), max(_line_no), count(*) FROM {PUNCHES_NAMED} "
                               "GROUP BY 1 ORDER BY 1") == [(f"a{i}.csv", 2, i + 2, i + 1) for i in range(5)]
     assert _query(pdgov_home, "SELECT count(*) FROM main.ingest_files WHERE status = 'loaded'") == [(5,)]
     assert len(list((pdgov_home.archive / "punches").glob("*__a*.csv"))) == 6
@@ -222,7 +225,7 @@ def test_small_files_load_together_and_a_bad_one_still_loads_nothing(pdgov_home,
                                  "379000000A,0001,2026-10-05 08:01:21,D0,指紋\n", encoding="utf-8")
     (land / "c.csv").write_text(PUNCH_H + "379000000A,7,2026-10-07 08:00:00,D1,指紋\n", encoding="utf-8")
     assert _ingest("punches")["files"] == 2
-    assert _query(pdgov_home, "SELECT _source_file, count(*) FROM raw.punches WHERE _source_file IN ('a0.csv', "
+    assert _query(pdgov_home, f"SELECT _source_file, count(*) FROM {PUNCHES_NAMED} WHERE _source_file IN ('a0.csv', "
                               "'a1.csv', 'c.csv') GROUP BY 1 ORDER BY 1") == [("a0.csv", 2), ("a1.csv", 2), ("c.csv", 1)]
 
     caplog.set_level("INFO", logger="pdgov.ingest")
@@ -235,7 +238,7 @@ def test_small_files_load_together_and_a_bad_one_still_loads_nothing(pdgov_home,
     assert second["b1.csv"]["problems"][0][:2] == [3, "打卡時間"]
     assert "a batch of 3 files is split" in caplog.text  # tried whole first
     assert "taken out: b1.csv" in caplog.text  # the failed row rule's file found by one query, not by halving
-    assert _query(pdgov_home, "SELECT _source_file, count(*) FROM raw.punches WHERE _source_file LIKE 'b%' "
+    assert _query(pdgov_home, f"SELECT _source_file, count(*) FROM {PUNCHES_NAMED} WHERE _source_file LIKE 'b%' "
                               "GROUP BY 1 ORDER BY 1") == [("b0.csv", 1), ("b2.csv", 1)]
     assert (pdgov_home.quarantine / "punches").is_dir()
 
@@ -273,15 +276,15 @@ def test_a_batch_reads_its_files_together_yet_each_row_keeps_its_own_file(pdgov_
     assert sorted(reads) == [1, 5]
     lines = _query(pdgov_home, "SELECT _source_file, count(*), count(*) FILTER (WHERE _line_no = "
                                "CAST(substr(employee_no, 2) AS INTEGER) + 2), min(_line_no), max(_line_no) "
-                               "FROM raw.punches WHERE _source_file LIKE 'z%' GROUP BY 1 ORDER BY 1")
+                               f"FROM {PUNCHES_NAMED} WHERE _source_file LIKE 'z%' GROUP BY 1 ORDER BY 1")
     assert lines == [(name, n, n, 2, n + 1) for name, n in sizes.items()] + [("z4.csv", 2, 1, 2, 3)]
     ledger = dict(_query(pdgov_home, "SELECT file_name, file_sha256 FROM main.ingest_files"))
     assert _query(pdgov_home, "SELECT count(*) FROM raw.punches r JOIN main.ingest_files f "
-                              "ON f.file_sha256 = r._file_sha256 AND f.file_name = r._source_file") == [(5506,)]
+                              "ON f.file_sha256 = r._file_sha256 AND f.status = 'loaded'") == [(5506,)]
     assert len(ledger) == 6
-    assert _query(pdgov_home, "SELECT agency_code, method, _line_no FROM raw.punches WHERE _source_file = 'en.csv' "
+    assert _query(pdgov_home, f"SELECT agency_code, method, _line_no FROM {PUNCHES_NAMED} WHERE _source_file = 'en.csv' "
                               "ORDER BY _line_no") == [("379130000C", "card", 2), ("379130000C", "card", 3)]
-    assert _query(pdgov_home, "SELECT employee_no, _line_no FROM raw.punches WHERE _source_file = 'big5.csv'") == [
+    assert _query(pdgov_home, f"SELECT employee_no, _line_no FROM {PUNCHES_NAMED} WHERE _source_file = 'big5.csv'") == [
         ("B1", 2)]
 
     # WebIR logs without 機關代碼: each row's agency is its own file's, read together.
@@ -293,7 +296,7 @@ def test_a_batch_reads_its_files_together_yet_each_row_keeps_its_own_file(pdgov_
     reads.clear()
     assert _ingest("webir")["files"] == 2
     assert reads == [2]
-    assert _query(pdgov_home, "SELECT _source_file, agency_code, account FROM raw.webir_queries ORDER BY 1") == [
+    assert _query(pdgov_home, f"SELECT _source_file, agency_code, account FROM {WEBIR_NAMED} ORDER BY 1") == [
         ("379000000A_WebIR.csv", "379000000A", "acc5"), ("379130000C_WebIR.csv", "379130000C", "acc6")]
 
     # The same punch twice in one file of a batch refuses that file, and only it.
@@ -303,6 +306,45 @@ def test_a_batch_reads_its_files_together_yet_each_row_keeps_its_own_file(pdgov_
     outcome = {o["file_name"]: o for o in _ingest("punches")["file_list"]}
     assert {n: o["status"] for n, o in outcome.items()} == {"d1.csv": "rejected", "d2.csv": "loaded"}
     assert outcome["d1.csv"]["problems"][0][0] == 3 and "duplicate of line 2" in outcome["d1.csv"]["problems"][0][2]
+
+
+def test_raw_rows_carry_hash_line_and_load_time_and_an_old_warehouse_sheds_the_per_row_name_and_run(pdgov_home):
+    """The file's name and loading run live in the ledger, once per file: on each of the city's
+    ~180 M punches they made every purge's copy of the warehouse ~13 s slower. A warehouse from
+    before keeps its rows and loses the two columns the first time the ingest opens it."""
+    from pdgov.ingest.run import RAW_DDL, ensure_raw_tables
+    from pdgov.warehouse import connect
+
+    con = duckdb.connect(str(pdgov_home.warehouse))
+    con.execute("CREATE SCHEMA raw")
+    con.execute(f"CREATE TABLE raw.punches ({RAW_DDL['punches']}, _file_sha256 VARCHAR, _source_file VARCHAR, "
+                "_line_no INTEGER, _loaded_at TIMESTAMP, _run_id VARCHAR)")
+    con.execute("INSERT INTO raw.punches VALUES ('379000000A', 'E1', TIMESTAMP '2026-10-05 08:00:00', 'D1', 'card', "
+                "'abc', 'old.csv', 2, TIMESTAMP '2026-10-06 02:00:00', 'r0')")
+    con.close()
+    with connect() as con:
+        ensure_raw_tables(con)
+    lineage = ["_file_sha256", "_line_no", "_loaded_at"]
+    for table in RAW_DDL:
+        cols = [c for (c,) in _query(pdgov_home, "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' "
+                                                 f"AND table_name = '{table}' ORDER BY column_index")]
+        assert cols[-3:] == lineage and not {"_source_file", "_run_id"} & set(cols), (table, cols)
+    assert _query(pdgov_home, "SELECT employee_no, _file_sha256, _line_no FROM raw.punches") == [("E1", "abc", 2)]
+
+    (pdgov_home.landing_for("punches") / "new.csv").write_text(
+        PUNCH_H + "379000000A,E2,2026-10-05 08:00:00,D1,指紋\n", encoding="utf-8")
+    assert _ingest("punches")["files"] == 1
+    assert _query(pdgov_home, f"SELECT employee_no, _source_file, _line_no FROM {PUNCHES_NAMED}") == [
+        ("E2", "new.csv", 2)]
+    # A pseudonymised archive copy has the columns it always had: the name is the file's.
+    nid = valid_id(random.Random(11))
+    (pdgov_home.landing_for("roster") / "r.csv").write_text(
+        f"機關代碼,員工編號,身分證字號,姓名,電子郵件\n379000000A,0001,{nid},王小明,w@example.tw\n", encoding="utf-8")
+    assert _ingest("roster")["files"] == 1
+    archived = next((pdgov_home.archive / "roster").glob("*__r.csv.csv")).read_text(encoding="utf-8").splitlines()
+    assert archived[0] == ("agency_code,employee_no,national_id_hmac,national_id_masked,name,email,"
+                           "_file_sha256,_source_file,_line_no")
+    assert archived[1].endswith(",r.csv,2") and nid not in archived[1]
 
 
 def test_a_malformed_file_in_a_batch_is_found_by_halving(pdgov_home, caplog):
@@ -319,5 +361,5 @@ def test_a_malformed_file_in_a_batch_is_found_by_halving(pdgov_home, caplog):
                                                           "m2.csv": "rejected", "m3.csv": "loaded"}
     assert outcome["m2.csv"]["problems"][0][0] == 3
     assert "a batch of 4 files is split" in caplog.text and "taken out" not in caplog.text
-    assert _query(pdgov_home, "SELECT _source_file, count(*), min(_line_no), max(_line_no) FROM raw.punches "
+    assert _query(pdgov_home, f"SELECT _source_file, count(*), min(_line_no), max(_line_no) FROM {PUNCHES_NAMED} "
                               "GROUP BY 1 ORDER BY 1") == [("m0.csv", 2, 2, 3), ("m1.csv", 2, 2, 3), ("m3.csv", 2, 2, 3)]

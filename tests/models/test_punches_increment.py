@@ -24,7 +24,7 @@ NEXT_DATE = date(2026, 11, 3)
 KEY = "pdgov-test-key-not-for-production-0123456789abcdef"
 HEADER = ["機關代碼", "員工編號", "打卡時間", "設備編號", "辨識方式"]
 STG = ("SELECT agency_code, employee_no, punched_at, punch_date, device_id, method, is_biometric, "
-       "source_file, file_sha256, line_no, loaded_at FROM main.stg_punches ORDER BY ALL")
+       "file_sha256, line_no, loaded_at FROM main.stg_punches ORDER BY ALL")
 
 
 def _read(path: Path) -> list[list[str]]:
@@ -118,7 +118,9 @@ def test_increment_applies_overlap_and_correction_rules(nights):
     p = nights["planted"]
     with connect(read_only=True) as con:
         def files(row: list[str]) -> list[str]:
-            return [r[0] for r in con.execute(f"SELECT source_file FROM main.stg_punches WHERE {_where(row)}").fetchall()]
+            # a punch's file is its hash in the ledger
+            return [r[0] for r in con.execute(f"SELECT f.file_name FROM main.stg_punches JOIN main.ingest_files f "
+                                              f"USING (file_sha256) WHERE {_where(row)}").fetchall()]
 
         assert files(p["only"]) == []  # the correction dropped it and no other file holds it
         assert files(p["overlap"]) == [f"{nights['agency']}_差勤刷卡_overlap.csv"]  # still held by the other file

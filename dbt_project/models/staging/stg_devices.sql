@@ -1,7 +1,7 @@
 -- The latest delivered inventory row per device.
 with ranked as (
     select *, row_number() over (partition by device_id order by _loaded_at desc, _source_file desc) as _rn
-    from {{ source('raw', 'devices') }}
+    from {{ pdgov_raw_with_file_name(source('raw', 'devices')) }}
 )
 select
     device_id,

@@ -1,7 +1,7 @@
 -- Declared personal-data incidents, latest declaration per incident id.
 with ranked as (
     select *, row_number() over (partition by incident_id order by _loaded_at desc) as _rn
-    from {{ source('raw', 'incidents') }}
+    from {{ pdgov_raw_with_file_name(source('raw', 'incidents')) }}
 )
 select
     incident_id,

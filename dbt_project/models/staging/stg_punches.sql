@@ -1,6 +1,7 @@
 -- One row per punch. A re-delivered or overlapping export may repeat a punch: keep one (the latest
 -- load wins, then file name, then line) — the others are in base_punches_superseded. A view: the
--- punches are stored once, in raw.punches, and the retention purge deletes them there.
+-- punches are stored once, in raw.punches, and the retention purge deletes them there. The file of
+-- a punch is its file_sha256 in the ledger (ingest_files): its name is not repeated on every punch.
 select
     r.agency_code,
     r.employee_no,
@@ -9,7 +10,6 @@ select
     nullif(r.device_id, '') as device_id,
     r.method,
     r.method in ('fingerprint', 'face', 'finger_vein', 'palm') as is_biometric,
-    r._source_file as source_file,
     r._file_sha256 as file_sha256,
     r._line_no as line_no,
     r._loaded_at as loaded_at

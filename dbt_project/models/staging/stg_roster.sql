@@ -1,7 +1,7 @@
 -- Staff per agency, pseudonymised: the national ID exists only as keyed HMAC and masked form.
 with ranked as (
     select *, row_number() over (partition by agency_code, employee_no order by _loaded_at desc) as _rn
-    from {{ source('raw', 'roster') }}
+    from {{ pdgov_raw_with_file_name(source('raw', 'roster')) }}
 )
 select
     agency_code,

@@ -1,7 +1,7 @@
 -- The latest known state of each WebIR account (by roster snapshot date).
 with ranked as (
     select *, row_number() over (partition by account order by snapshot_date desc, _loaded_at desc) as _rn
-    from {{ source('raw', 'webir_accounts') }}
+    from {{ pdgov_raw_with_file_name(source('raw', 'webir_accounts')) }}
 )
 select
     account,

@@ -1,7 +1,7 @@
 -- One row per WebIR query; query_key is stable across re-deliveries of the same log.
 with ranked as (
     select *, row_number() over (partition by query_key order by _loaded_at desc, _source_file) as _rn
-    from {{ source('raw', 'webir_queries') }}
+    from {{ pdgov_raw_with_file_name(source('raw', 'webir_queries')) }}
 )
 select
     query_key,

@@ -7,7 +7,7 @@
 with ranked as (
     select *,
         row_number() over (partition by account, snapshot_date order by _loaded_at desc, _source_file desc) as _rn
-    from {{ source('raw', 'webir_accounts') }}
+    from {{ pdgov_raw_with_file_name(source('raw', 'webir_accounts')) }}
 )
 select
     a.account,

@@ -10,15 +10,15 @@
     pre_hook="{{ pdgov_punches_prepare_increment() }}"
 ) }}
 with source as (
-    {% if is_incremental() %}
-    select r.*
+    -- The file name (a tie-break) is the ledger's, joined after the touched keys narrowed the rows.
+    select r.*, f.file_name as _source_file
     from {{ source('raw', 'punches') }} r
+    {% if is_incremental() %}
     join {{ pdgov_punches_touched() }} k
       on r.agency_code = k.agency_code and r.employee_no = k.employee_no and r.punched_at = k.punched_at
      and coalesce(r.device_id, '') = coalesce(k.device_id, '') and r.method = k.method
-    {% else %}
-    select * from {{ source('raw', 'punches') }}
     {% endif %}
+    left join {{ source('ops', 'ingest_files') }} f on f.file_sha256 = r._file_sha256
 ),
 ranked as (
     select *,
