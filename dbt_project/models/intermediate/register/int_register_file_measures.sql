@@ -9,20 +9,19 @@ with biometric_devices as (
     where has_biometrics and (in_service_since is null or in_service_since <= {{ as_of }})
     group by 1
 ),
--- One pass over the punches for both files (the city has ~180 M of them).
+-- Both files from the per-person punch counts (int_register_punch_people), not from the punches.
 punch_stats as (
     select agency_code,
-           count(*) as record_count,
+           cast(sum(punch_count) as bigint) as record_count,
            count(distinct employee_no) as people_count,
-           min(punch_date) as first_record_date,
-           max(punch_date) as last_record_date,
-           max(loaded_at) as last_loaded_at,
+           min(first_punch_date) as first_record_date,
+           max(last_punch_date) as last_record_date,
+           max(last_loaded_at) as last_loaded_at,
            count(distinct employee_no) filter (where is_biometric) as bio_people,
-           min(punch_date) filter (where is_biometric) as bio_first_date,
-           max(punch_date) filter (where is_biometric) as bio_last_date,
-           max(loaded_at) filter (where is_biometric) as bio_last_loaded_at
-    from {{ ref('stg_punches') }}
-    where punch_date <= {{ as_of }}
+           min(first_punch_date) filter (where is_biometric) as bio_first_date,
+           max(last_punch_date) filter (where is_biometric) as bio_last_date,
+           max(last_loaded_at) filter (where is_biometric) as bio_last_loaded_at
+    from {{ ref('int_register_punch_people') }}
     group by 1
 ),
 punch_files as (

@@ -23,14 +23,18 @@ rules as (
 
 ),
 
-held_rows as (
+-- Counted per day first: the city's ~180 M punches collapse to ~550,000 (agency, day) rows before
+-- the rules are joined and the months summed (5.2 s → 1.4 s on the city warehouse, 2026-12-01).
+held_days as (
     {% for dataset, relation, anchor, agency in branches %}
     select
         '{{ dataset }}' as dataset,
         {{ agency if agency else city }} as agency_code,
-        cast({{ anchor }} as date) as anchor_date
+        cast({{ anchor }} as date) as anchor_date,
+        count(*) as n_rows
     from {{ relation }}
     where {{ anchor }} is not null
+    group by 1, 2, 3
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
@@ -38,13 +42,14 @@ held_rows as (
 with_cutoff as (
 
     select
-        held_rows.dataset,
-        held_rows.agency_code,
-        held_rows.anchor_date,
+        held_days.dataset,
+        held_days.agency_code,
+        held_days.anchor_date,
+        held_days.n_rows,
         rules.rule_id,
         cast({{ dbt.dateadd('month', '-1 * rules.retain_months', "cast('" ~ var('as_of_date') ~ "' as date)") }} as date) as cutoff
-    from held_rows
-    inner join rules on rules.dataset = held_rows.dataset
+    from held_days
+    inner join rules on rules.dataset = held_days.dataset
 
 )
 
@@ -54,8 +59,8 @@ select
     rule_id,
     cast({{ dbt.date_trunc('month', 'anchor_date') }} as date) as period_start,
     min(cutoff) as cutoff,
-    count(*) as rows_remaining,
-    sum(case when anchor_date < cutoff then 1 else 0 end) as rows_past_retention,
+    cast(sum(n_rows) as bigint) as rows_remaining,
+    cast(sum(case when anchor_date < cutoff then n_rows else 0 end) as bigint) as rows_past_retention,
     min(anchor_date) as first_anchor_date,
     max(anchor_date) as last_anchor_date
 from with_cutoff
