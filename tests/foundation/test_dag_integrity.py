@@ -98,6 +98,9 @@ def test_dbt_tasks_narrow_cosmos_collection_and_skip_throwaway_json(dagbag):
     for t in dbt_tasks:
         assert t._pre_execute_hook is freeze_heap and t._post_execute_hook is thaw_heap, t.task_id
         assert "--no-write-json" in (t.dbt_cmd_flags or []), t.task_id
+    # One partial-parse cache for both groups: the night's vars make dbt parse the project once, not twice.
+    caches = {t.cache_dir for t in dbt_tasks}
+    assert len(caches) == 1 and None not in caches, caches
 
 
 @pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda p: p.name)
