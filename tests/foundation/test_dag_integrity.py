@@ -89,11 +89,21 @@ def test_models_run_as_cosmos_task_groups_with_tests(dagbag):
     assert any(i.endswith(".test") or "_test" in i for i in ids), "no dbt test tasks rendered"
 
 
+def test_seeds_build_in_one_task_before_the_models_with_their_own_tests(dagbag):
+    dag = dagbag.dags["pdgov_nightly"]
+    seeds = dag.get_task("dbt_seeds")
+    assert seeds.select == ["path:seeds"] and seeds.indirect_selection == "cautious"
+    assert not [t for t in dag.tasks if t.task_id.endswith("_seed_build")]  # not one task per seed too
+    assert all(u.startswith("dbt_staging.") for u in seeds.upstream_task_ids)
+    assert any(d.startswith("dbt_models.") for d in seeds.downstream_task_ids)
+
+
 def test_dbt_tasks_narrow_cosmos_collection_and_skip_throwaway_json(dagbag):
     """Every Cosmos task freezes the heap before dbt and thaws it after (pdgov.transform.dbt_tasks)."""
     from pdgov.transform.dbt_tasks import freeze_heap, thaw_heap
 
-    dbt_tasks = [t for t in dagbag.dags["pdgov_nightly"].tasks if t.task_id.startswith(("dbt_staging.", "dbt_models."))]
+    dbt_tasks = [t for t in dagbag.dags["pdgov_nightly"].tasks
+                 if t.task_id.startswith(("dbt_staging.", "dbt_models.")) or t.task_id == "dbt_seeds"]
     assert len(dbt_tasks) > 20
     for t in dbt_tasks:
         assert t._pre_execute_hook is freeze_heap and t._post_execute_hook is thaw_heap, t.task_id
