@@ -95,6 +95,14 @@ def measure(stage: str, env: dict[str, str], as_of: date, run_id: str, years: fl
     return row
 
 
+def _dag_run_seconds(log: Path) -> float | None:
+    """The DAG run's start_run → finish_run seconds the airflow-night stage printed last."""
+    import re
+
+    found = re.findall(r"start_run → finish_run ([0-9.]+) s", log.read_text(encoding="utf-8", errors="replace"))
+    return float(found[-1]) if found else None
+
+
 def warehouse_figures(home: Path) -> dict:
     import duckdb
 
@@ -137,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     # A timeout's SIGTERM must still remove the temp home (it can hold gigabytes).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     rows: list[dict] = []
+    dag_run_s: float | None = None
     try:
         day1 = args.as_of
         rows.append(measure("synth", env, day1, "bench-synth", args.years, args.seed, log))
@@ -162,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.through_airflow:
             rows.append(measure("airflow-setup", env, day2, "bench-airflow-setup", args.years, args.seed, log))
             inc = [measure("airflow-night", env, day2, "bench-airflow", args.years, args.seed, log)]
+            dag_run_s = _dag_run_seconds(log)
         else:
             inc = [measure(s, env, day2, f"bench-increment-{day2}", args.years, args.seed, log) for s in RUN_STAGES]
     finally:
@@ -174,10 +184,17 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         "years": args.years, "increment_through": "airflow dags test" if args.through_airflow else "stages", "duckdb": settings, **figures,
         "first_run_s": round(first_s, 1), "increment_s": round(inc_s, 1), "peak_rss_gb": peak,
+        # Through Airflow: the DAG run itself (start_run → finish_run, what a deployment's scheduler
+        # runs at 02:00) beside increment_s, which adds `airflow dags test`'s own start.
+        "increment_dag_run_s": dag_run_s,
+        "increment_dag_run_ratio": round(dag_run_s / TARGETS["increment_s"], 2) if dag_run_s else None,
         "ratio_to_target": {k: round(v / TARGETS[k], 2) for k, v in
                             (("first_run_s", first_s), ("increment_s", inc_s), ("peak_rss_gb", peak))},
         "stages": rows[:1] + first + rows[1:] + inc,  # synth, first run, increment synth (+ airflow setup), increment
     }
+    if dag_run_s:
+        print(f"increment through Airflow: DAG run {dag_run_s:.1f} s start_run → finish_run "
+              f"({dag_run_s / TARGETS['increment_s']:.2f} × the target), {inc_s:.1f} s with `airflow dags test`'s start")
     print(f"first run {first_s:.0f} s (target {TARGETS['first_run_s']} s), increment {inc_s:.0f} s "
           f"(target {TARGETS['increment_s']} s, {'through Airflow' if args.through_airflow else 'without Airflow'}), peak RSS {peak:.2f} GB "
           f"(target {TARGETS['peak_rss_gb']} GB)")
