@@ -363,3 +363,48 @@ def test_a_malformed_file_in_a_batch_is_found_by_halving(pdgov_home, caplog):
     assert "a batch of 4 files is split" in caplog.text and "taken out" not in caplog.text
     assert _query(pdgov_home, f"SELECT _source_file, count(*), min(_line_no), max(_line_no) FROM {PUNCHES_NAMED} "
                               "GROUP BY 1 ORDER BY 1") == [("m0.csv", 2, 2, 3), ("m1.csv", 2, 2, 3), ("m3.csv", 2, 2, 3)]
+
+
+@pytest.mark.parametrize(("kind", "bad_row", "column", "check"), [
+    # The agency code's rule runs on the file's distinct codes; the timestamp's nullability on every row.
+    ("agency_code", "37900000A1,0002,2026-10-05 08:02:00,D1,指紋\n", "agency_code", "str_matches"),
+    ("timestamp", "379000000A,0002,115/02/30 08:02:00,D1,指紋\n", "punched_at", "not_nullable"),
+])
+def test_the_pandera_gate_refuses_what_the_row_rules_let_through(pdgov_home, monkeypatch, kind, bad_row, column,
+                                                                  check):
+    """The contract's pandera schema is an independent last gate, not a formality: with the row
+    rule of one column kind switched off, the file still loads nothing and is quarantined, and the
+    rejection names the pandera check that caught it. Many good rows around the bad one, so the
+    gate's distinct-value path sees one bad code among good ones."""
+    from pdgov.ingest import checks
+
+    real = checks.column_sql
+
+    def without_rule(c, now_sql):
+        typed, reason = real(c, now_sql)
+        return typed, ("NULL" if c.kind == kind else reason)
+
+    monkeypatch.setattr(checks, "column_sql", without_rule)
+    good = "".join(f"379000000A,{i:04d},2026-10-05 08:{i % 60:02d}:00,D{i % 7},臉部\n" for i in range(10, 500))
+    (pdgov_home.landing_for("punches") / "slipped.csv").write_text(PUNCH_H + good + bad_row, encoding="utf-8")
+    r = _ingest("punches")
+    assert (r["files"], r["files_rejected"], r["rows_in"]) == (0, 1, 0)
+    assert _query(pdgov_home, "SELECT count(*) FROM raw.punches") == [(0,)]
+    reasons = _query(pdgov_home, "SELECT file_name, reason FROM main.ingest_rejections")
+    assert len(reasons) == 1 and reasons[0][0] == "slipped.csv", reasons
+    assert reasons[0][1].startswith("contract (pandera) check failed") and column in reasons[0][1], reasons
+    assert check in reasons[0][1], reasons
+    quarantined = sorted(f.name for f in (pdgov_home.quarantine / "punches").iterdir())
+    assert [n.split("__", 1)[1] for n in quarantined] == ["slipped.csv", "slipped.csv.rejections.txt"], quarantined
+
+
+def test_the_gate_checks_every_distinct_value_and_passes_good_rows(pdgov_home):
+    """The split gate (rows, then each low-cardinality column's distinct values) passes a good
+    load and fails a bad value however many good rows share the file."""
+    from pdgov.contracts import pandera_gate_schemas
+
+    rows_schema, values = pandera_gate_schemas("punches")
+    assert set(values) == {"agency_code", "method"}
+    assert not rows_schema.columns["agency_code"].checks and rows_schema.columns["punched_at"].nullable is False
+    rows_schema, values = pandera_gate_schemas("roster")
+    assert set(values) == {"agency_code"} and rows_schema.columns["national_id_hmac"].checks  # per row: unique values

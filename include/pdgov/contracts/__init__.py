@@ -168,6 +168,33 @@ def pandera_schema(source: str):
     return pa.DataFrameSchema(cols, name=f"pdgov.{source}", strict=False)
 
 
+#: Column kinds whose values come from a short list — agency codes, code values — so the gate
+#: checks each *distinct* value against their element-wise rules instead of every row.
+DISTINCT_VALUE_KINDS = ("agency_code", "code")
+
+
+def pandera_gate_schemas(source: str):
+    """The contract's pandera schema in the two parts the ingest's gate runs: one over the rows
+    (types, nullability, the element-wise checks of high-cardinality columns such as the HMAC
+    pseudonyms) and, per low-cardinality column, one over that column's distinct values.
+
+    Why: an element-wise check passes for the file exactly when it passes for every distinct
+    value in it, and a 10-million-row punch file has a few hundred agency codes and seven
+    methods. Run per row, pandera's regular expression on the agency code was 0.7 s of the gate's
+    1.1 s on 10 M punches; split, the whole gate takes 0.34 s (docs/ingest.md, benchmark).
+    """
+    import pandera.ibis as pa
+
+    full = pandera_schema(source)
+    contract = CONTRACTS[source]
+    kinds = {c.name: c.kind for c in contract.columns}
+    distinct = [n for n, col in full.columns.items() if col.checks and kinds.get(n) in DISTINCT_VALUE_KINDS]
+    rows = pa.DataFrameSchema(
+        {n: (pa.Column(col.dtype, nullable=col.nullable) if n in distinct else col) for n, col in full.columns.items()},
+        name=full.name, strict=False)
+    return rows, {n: pa.DataFrameSchema({n: full.columns[n]}, name=f"{full.name}.{n}") for n in distinct}
+
+
 def describe() -> str:
     """Markdown table of every contract (the README and docs/ingest.md show it)."""
     lines = ["| source | column | zh-TW header | type | required | empty allowed | allowed values |",

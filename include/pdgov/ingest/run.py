@@ -320,9 +320,9 @@ def _warm_contract_gate(source: str) -> None:
         try:
             import ibis.backends.duckdb  # noqa: F401
 
-            from pdgov.contracts import pandera_schema
+            from pdgov.contracts import pandera_gate_schemas
 
-            pandera_schema(source)
+            pandera_gate_schemas(source)
         except Exception:  # noqa: BLE001 — only a head start; the gate imports again and reports errors
             log.debug("pdgov: warming the pandera gate failed", exc_info=True)
 
@@ -708,17 +708,21 @@ def _sql_str(value: str) -> str:
 
 def _pandera_gate(con, contract: Contract, shas: list[str], loaded_at: datetime) -> str | None:
     """The contract's pandera schema (Ibis backend, so it runs as SQL inside DuckDB on the rows
-    just written, uncommitted) as the last gate: None when the files' rows pass, else why not."""
+    just written, uncommitted) as the last gate: None when the files' rows pass, else why not.
+    Low-cardinality columns are checked on their distinct values (``pandera_gate_schemas``)."""
     import ibis
     from pandera.errors import SchemaError, SchemaErrors
 
-    from pdgov.contracts import pandera_schema
+    from pdgov.contracts import pandera_gate_schemas
 
     ib = ibis.duckdb.from_connection(con)
     t = ib.table(contract.table, database="raw")
     rows = t.filter(t._file_sha256.isin(shas) & (t._loaded_at == loaded_at))
+    row_schema, value_schemas = pandera_gate_schemas(contract.source)
     try:
-        pandera_schema(contract.source).validate(rows, lazy=True)
+        row_schema.validate(rows, lazy=True)
+        for column, schema in value_schemas.items():
+            schema.validate(rows.select(column).distinct(), lazy=True)
     except (SchemaErrors, SchemaError) as exc:
         log.warning("pdgov: %s: pandera contract failed: %s", contract.source, str(exc)[:500])
         return f"contract (pandera) check failed: {' '.join(str(exc).split())[:400]}"
