@@ -126,3 +126,25 @@ def test_no_heavy_imports_or_io_at_top_level(dag_file):
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             fn = ast.unparse(node.value.func)
             assert not fn.startswith(("open", "duckdb", "subprocess")), f"{dag_file.name}: top-level {fn}()"
+
+
+def test_tests_that_read_only_seeds_live_in_tests_seeds_and_run_once(dagbag):
+    """A singular test whose every parent is a seed runs in ``dbt_seeds`` (cautious indirect
+    selection picks it up there); the models group excludes ``path:tests/seeds``, so the
+    convention — such tests live in ``dbt_project/tests/seeds/`` — is what keeps them from running
+    twice, and this test keeps the convention."""
+    import json
+
+    manifest = json.loads((Path(__file__).resolve().parents[2] / "dbt_project/target/manifest.json").read_text())
+    singular = {n["name"]: n for n in manifest["nodes"].values()
+                if n["resource_type"] == "test" and n["original_file_path"].startswith("tests/")}
+    seed_only = {name for name, n in singular.items()
+                 if all(d.startswith("seed.") for d in n["depends_on"]["nodes"])}
+    assert "register_codes_are_official" in seed_only
+    for name, n in singular.items():
+        assert (name in seed_only) == n["original_file_path"].startswith("tests/seeds/"), n["original_file_path"]
+    # Not rendered in the models group (register_codes_are_official, on three seeds, was a task
+    # of its own there before it was excluded); the others run there, some inside their model's build.
+    model_tasks = [t for t in dagbag.dags["pdgov_nightly"].task_ids if t.startswith("dbt_models.")]
+    assert not [t for t in model_tasks if any(name in t for name in seed_only)]
+    assert any("incident_suspension_covers_whole_model" in t for t in model_tasks)
