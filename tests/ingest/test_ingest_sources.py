@@ -205,7 +205,8 @@ def test_small_files_load_together_and_a_bad_one_still_loads_nothing(pdgov_home,
 
     gates = []
     orig_gate = run._pandera_gate
-    monkeypatch.setattr(run, "_pandera_gate", lambda con, c, shas, at: gates.append(len(shas)) or orig_gate(con, c, shas, at))
+    monkeypatch.setattr(run, "_pandera_gate",
+                        lambda con, c, shas, at, n: gates.append(len(shas)) or orig_gate(con, c, shas, at, n))
     land = pdgov_home.landing_for("punches")
     for i in range(5):
         rows = "".join(f"379000000A,{i}{n:03d},2026-10-05 08:01:2{n},D{i},指紋\n" for n in range(i + 1))
@@ -365,19 +366,22 @@ def test_a_malformed_file_in_a_batch_is_found_by_halving(pdgov_home, caplog):
                               "GROUP BY 1 ORDER BY 1") == [("m0.csv", 2, 2, 3), ("m1.csv", 2, 2, 3), ("m3.csv", 2, 2, 3)]
 
 
+@pytest.mark.parametrize("distinct_from", [0, 10**9], ids=["distinct-values", "every-row"])
 @pytest.mark.parametrize(("kind", "bad_row", "column", "check"), [
-    # The agency code's rule runs on the file's distinct codes; the timestamp's nullability on every row.
+    # The agency code's rule (on distinct codes in a large load); the timestamp's nullability (every row).
     ("agency_code", "37900000A1,0002,2026-10-05 08:02:00,D1,指紋\n", "agency_code", "str_matches"),
     ("timestamp", "379000000A,0002,115/02/30 08:02:00,D1,指紋\n", "punched_at", "not_nullable"),
 ])
 def test_the_pandera_gate_refuses_what_the_row_rules_let_through(pdgov_home, monkeypatch, kind, bad_row, column,
-                                                                  check):
+                                                                  check, distinct_from):
     """The contract's pandera schema is an independent last gate, not a formality: with the row
     rule of one column kind switched off, the file still loads nothing and is quarantined, and the
-    rejection names the pandera check that caught it. Many good rows around the bad one, so the
-    gate's distinct-value path sees one bad code among good ones."""
-    from pdgov.ingest import checks
+    rejection names the pandera check that caught it — whether the gate checks low-cardinality
+    columns on their distinct values (large loads) or on every row (small ones). Many good rows
+    around the bad one, so the distinct path sees one bad code among good ones."""
+    from pdgov.ingest import checks, run
 
+    monkeypatch.setattr(run, "GATE_DISTINCT_FROM_ROWS", distinct_from)
     real = checks.column_sql
 
     def without_rule(c, now_sql):

@@ -33,6 +33,10 @@ log = logging.getLogger("pdgov.ingest")
 TAIPEI = ZoneInfo("Asia/Taipei")
 MAX_REJECTIONS_PER_FILE = 1000
 FUTURE_TOLERANCE = timedelta(minutes=10)
+#: The pandera gate checks low-cardinality columns on their distinct values from this many rows on:
+#: on 10 M punches that took the gate from 1.1 s to 0.34 s, but each distinct-value validation is a
+#: query of its own (~10 ms), which a small batch (a few thousand rows) pays for nothing.
+GATE_DISTINCT_FROM_ROWS = 100_000
 #: Small files load several to a transaction (see ``_load_batch``); these bound one batch.
 BATCH_MAX_FILE_BYTES = 8 * 1024 * 1024
 BATCH_MAX_FILES = 200
@@ -254,7 +258,7 @@ def _load_batch(con, contract: Contract, batch: list[_Pending], run_id: str,
             raise _BatchRefused("row ids not consecutive within a file")
         if contract.key and _has_duplicates(con, contract, table, mine):
             raise _BatchRefused("duplicate rows")
-        if _pandera_gate(con, contract, [b.sha for b in batch], loaded_at):
+        if _pandera_gate(con, contract, [b.sha for b in batch], loaded_at, sum(counts)):
             raise _BatchRefused("pandera contract")
         _record_loaded(con, contract, [(b.f.name, b.sha, b.size, n, b.delivery.dropped)
                                        for b, n in zip(batch, counts, strict=True)], run_id, loaded_at)
@@ -590,7 +594,7 @@ def _fast_load(con, contract: Contract, d: _Delivery, f: Path, sha: str, size: i
             con.execute("ROLLBACK")
             return _fast_load(con, contract, d, f, sha, size, run_id, logical_date, window=True)
         failed = contract.key and _has_duplicates(con, contract, table, mine)
-        failed = failed or _pandera_gate(con, contract, [sha], loaded_at)
+        failed = failed or _pandera_gate(con, contract, [sha], loaded_at, n_rows)
         if failed:
             con.execute("ROLLBACK")
             return failed if isinstance(failed, str) else None
@@ -720,19 +724,23 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _pandera_gate(con, contract: Contract, shas: list[str], loaded_at: datetime) -> str | None:
+def _pandera_gate(con, contract: Contract, shas: list[str], loaded_at: datetime, n_rows: int) -> str | None:
     """The contract's pandera schema (Ibis backend, so it runs as SQL inside DuckDB on the rows
     just written, uncommitted) as the last gate: None when the files' rows pass, else why not.
-    Low-cardinality columns are checked on their distinct values (``pandera_gate_schemas``)."""
+    From ``GATE_DISTINCT_FROM_ROWS`` rows on, low-cardinality columns are checked on their distinct
+    values (``pandera_gate_schemas``); below, the whole schema runs on the rows in fewer queries."""
     import ibis
     from pandera.errors import SchemaError, SchemaErrors
 
-    from pdgov.contracts import pandera_gate_schemas
+    from pdgov.contracts import pandera_gate_schemas, pandera_schema
 
     ib = ibis.duckdb.from_connection(con)
     t = ib.table(contract.table, database="raw")
     rows = t.filter(t._file_sha256.isin(shas) & (t._loaded_at == loaded_at))
-    row_schema, value_schemas = pandera_gate_schemas(contract.source)
+    if n_rows >= GATE_DISTINCT_FROM_ROWS:
+        row_schema, value_schemas = pandera_gate_schemas(contract.source)
+    else:
+        row_schema, value_schemas = pandera_schema(contract.source), {}
     try:
         row_schema.validate(rows, lazy=True)
         for column, schema in value_schemas.items():
