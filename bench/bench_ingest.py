@@ -28,16 +28,18 @@ mode, csv_path, home = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 def cpu():
     ru = resource.getrusage(resource.RUSAGE_SELF)
     return ru.ru_utime + ru.ru_stime
-t0, cpu0 = time.perf_counter(), cpu()
 rows = 0
+# Every clock starts after its imports (pdgov's too, below): the figures compare loading, not start-up.
 if mode == "duckdb":
     import duckdb
+    t0, cpu0 = time.perf_counter(), cpu()
     con = duckdb.connect(str(home / "b.duckdb"))
     con.execute("CREATE TABLE p AS SELECT * FROM read_csv(?, header=true, all_varchar=true)", [csv_path])
     rows = con.execute("SELECT count(*) FROM p").fetchone()[0]
     con.close()  # the checkpoint that makes the table durable counts, as it does for pdgov
 elif mode == "pandas":
     import duckdb, pandas as pd, pandera.pandas as pa
+    t0, cpu0 = time.perf_counter(), cpu()
     schema = pa.DataFrameSchema({
         "機關代碼": pa.Column(str, pa.Check.str_matches(r"^[0-9]{9}[A-Z]$")),
         "員工編號": pa.Column(str),
@@ -120,8 +122,9 @@ def main() -> int:
                 # What the 4x target asks, in this run's terms: 4x the pandas path as a multiple of
                 # DuckDB loading the same file with no check at all.
                 bare = pd["seconds"] / res["duckdb"]["seconds"]
-                print(f"DuckDB's bare load / pandas path: {bare:.2f}x, so 4x the pandas path is "
-                      f"{4 / bare:.2f}x DuckDB's own no-check load")
+                bare_cpu = pd["cpu_seconds"] / res["duckdb"]["cpu_seconds"]
+                print(f"DuckDB's bare load / pandas path: {bare:.2f}x wall ({bare_cpu:.2f}x CPU), so 4x the pandas "
+                      f"path is {4 / bare:.2f}x DuckDB's own no-check load ({4 / bare_cpu:.2f}x in CPU)")
             print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
                   "(wall ratios are only meaningful on a quiet machine; CPU ratios compare the work done)")
             if n == min(args.rows):

@@ -1,5 +1,7 @@
-"""Where one punch file's ingest spends its time: every DuckDB statement of ``ingest_source`` that
-took 20 ms or more (``--min-ms``), the hashing and the pandera gate, and the checkpoint at close.
+"""Where one punch file's ingest spends its time: every statement ``ingest_source`` runs on its
+warehouse connection that took 20 ms or more (``--min-ms``), and — always listed — the hashing,
+the pandera gate (its Ibis queries are not listed one by one) and the checkpoint at close. The
+hashing and the gate contain statements listed on their own too: the lines do not add up.
 
     .venv/bin/python bench/profile_ingest.py --rows 10000000
 

@@ -95,9 +95,10 @@ def ensure_manifest() -> Path:
     from pdgov.transform.dbt import parse_manifest
 
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    # Folders count too: a file moved or deleted (``git mv``) keeps its own time, its folder's changes.
     newest = max(
-        (f.stat().st_mtime for d in ("models", "seeds", "tests", "macros") for f in (DBT_PROJECT_DIR / d).rglob("*")
-         if f.is_file()),
+        (f.stat().st_mtime for d in ("models", "seeds", "tests", "macros")
+         for f in [DBT_PROJECT_DIR / d, *(DBT_PROJECT_DIR / d).rglob("*")]),
         default=0.0,
     )
     newest = max(newest, (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime)

@@ -26,6 +26,9 @@ def dagbag(tmp_path_factory):
     import cosmos.operators.local  # noqa: F401  (Cosmos imports its dbt operators lazily)
     from airflow.dag_processing.dagbag import DagBag
 
+    from pdgov.runner import ensure_manifest
+
+    ensure_manifest()  # Cosmos renders from dbt's manifest: a stale one would test an old project
     return DagBag(dag_folder=str(DAGS))
 
 

@@ -206,7 +206,7 @@ def test_small_files_load_together_and_a_bad_one_still_loads_nothing(pdgov_home,
     gates = []
     orig_gate = run._pandera_gate
     monkeypatch.setattr(run, "_pandera_gate",
-                        lambda con, c, shas, at, n: gates.append(len(shas)) or orig_gate(con, c, shas, at, n))
+                        lambda con, c, shas, at, n: gates.append((len(shas), n)) or orig_gate(con, c, shas, at, n))
     land = pdgov_home.landing_for("punches")
     for i in range(5):
         rows = "".join(f"379000000A,{i}{n:03d},2026-10-05 08:01:2{n},D{i},指紋\n" for n in range(i + 1))
@@ -214,7 +214,7 @@ def test_small_files_load_together_and_a_bad_one_still_loads_nothing(pdgov_home,
     (land / "a5_copy_of_a2.csv").write_bytes((land / "a2.csv").read_bytes())
     first = _ingest("punches")
     assert (first["files"], first["files_skipped"], first["rows_in"]) == (5, 1, 15)
-    assert gates == [5]  # one gate for the five files, none for the copy (seen in the ledger)
+    assert gates == [(5, 15)]  # one gate for the five files' 15 rows, none for the copy (seen in the ledger)
     # Each file's own line numbers, from line 2.
     assert _query(pdgov_home, f"SELECT _source_file, min(_line_no), max(_line_no), count(*) FROM {PUNCHES_NAMED} "
                               "GROUP BY 1 ORDER BY 1") == [(f"a{i}.csv", 2, i + 2, i + 1) for i in range(5)]
@@ -402,13 +402,57 @@ def test_the_pandera_gate_refuses_what_the_row_rules_let_through(pdgov_home, mon
     assert [n.split("__", 1)[1] for n in quarantined] == ["slipped.csv", "slipped.csv.rejections.txt"], quarantined
 
 
-def test_the_gate_checks_every_distinct_value_and_passes_good_rows(pdgov_home):
-    """The split gate (rows, then each low-cardinality column's distinct values) passes a good
-    load and fails a bad value however many good rows share the file."""
-    from pdgov.contracts import pandera_gate_schemas
+def test_the_split_gate_is_the_whole_contract_and_names_every_failed_check(monkeypatch):
+    """For every source the gate's two parts hold exactly the contract's checks (the distinct part
+    only element-wise ones, the row part every column's type and nullability); on rows with a bad
+    agency code, an unknown method and a missing time, both paths name all three failures, and the
+    distinct path is taken only from ``GATE_DISTINCT_FROM_ROWS`` rows on."""
+    from datetime import datetime as dt
 
-    rows_schema, values = pandera_gate_schemas("punches")
-    assert set(values) == {"agency_code", "method"}
-    assert not rows_schema.columns["agency_code"].checks and rows_schema.columns["punched_at"].nullable is False
-    rows_schema, values = pandera_gate_schemas("roster")
-    assert set(values) == {"agency_code"} and rows_schema.columns["national_id_hmac"].checks  # per row: unique values
+    import pdgov.contracts as contracts
+    from pdgov.contracts import CONTRACTS, ELEMENT_WISE_CHECKS, pandera_gate_schemas, pandera_schema
+    from pdgov.ingest import run
+
+    def checks_of(col):
+        return sorted(str(c) for c in col.checks)
+
+    for source in CONTRACTS:
+        full = pandera_schema(source)
+        rows, values = pandera_gate_schemas(source)
+        assert set(rows.columns) == set(full.columns), source
+        for name, col in full.columns.items():
+            assert (rows.columns[name].dtype, rows.columns[name].nullable) == (col.dtype, col.nullable), (source, name)
+            moved = values.get(name)
+            if moved is None:
+                assert checks_of(rows.columns[name]) == checks_of(col), (source, name)
+            else:
+                assert not rows.columns[name].checks and list(moved.columns) == [name], (source, name)
+                assert checks_of(moved.columns[name]) == checks_of(col) and col.checks, (source, name)
+                assert {c.name for c in col.checks} <= ELEMENT_WISE_CHECKS, (source, name)
+    assert set(pandera_gate_schemas("punches")[1]) == {"agency_code", "method"}
+    assert set(pandera_gate_schemas("webir_accounts")[1]) == {"agency_code", "role", "status", "employment"}
+
+    con = duckdb.connect()
+    at = dt(2026, 11, 2, 1, 2, 3)
+    con.execute("CREATE SCHEMA raw")
+    con.execute("""CREATE TABLE raw.punches AS SELECT * FROM (VALUES
+        ('379000000A', 'E1', TIMESTAMP '2026-10-05 08:00:00', 'D1', 'face'),
+        ('37900000a0', 'E2', TIMESTAMP '2026-10-05 08:01:00', 'D1', 'face'),
+        ('379000000A', 'E3', NULL, 'D1', 'face'),
+        ('379000000A', 'E4', TIMESTAMP '2026-10-05 08:03:00', 'D1', 'bogus'))
+        t(agency_code, employee_no, punched_at, device_id, method)""")
+    con.execute("ALTER TABLE raw.punches ADD COLUMN _file_sha256 VARCHAR DEFAULT 'f1'")
+    con.execute(f"ALTER TABLE raw.punches ADD COLUMN _loaded_at TIMESTAMP DEFAULT TIMESTAMP '{at}'")
+    split = []
+    real = contracts.pandera_gate_schemas
+    monkeypatch.setattr(contracts, "pandera_gate_schemas", lambda s: split.append(s) or real(s))
+    for n_rows, took_split in [(run.GATE_DISTINCT_FROM_ROWS, True), (run.GATE_DISTINCT_FROM_ROWS - 1, False)]:
+        split.clear()
+        why = run._pandera_gate(con, CONTRACTS["punches"], ["f1"], at, n_rows)
+        assert bool(split) == took_split, n_rows
+        assert why.startswith("contract (pandera) check failed: "), why
+        for part in ("agency_code: str_matches", "punched_at: not_nullable", "method: isin"):
+            assert part in why, (n_rows, why)
+    con.execute("DELETE FROM raw.punches WHERE employee_no <> 'E1'")
+    assert run._pandera_gate(con, CONTRACTS["punches"], ["f1"], at, run.GATE_DISTINCT_FROM_ROWS) is None
+    assert run._pandera_gate(con, CONTRACTS["punches"], ["f1"], at, 1) is None

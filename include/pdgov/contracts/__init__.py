@@ -171,12 +171,15 @@ def pandera_schema(source: str):
 #: Column kinds whose values come from a short list — agency codes, code values — so the gate
 #: checks each *distinct* value against their element-wise rules instead of every row.
 DISTINCT_VALUE_KINDS = ("agency_code", "code")
+#: The pandera checks that judge one value at a time: only these may move to the distinct values (a
+#: column-wide check, or ``unique``, which always passes on distinct values, must see every row).
+ELEMENT_WISE_CHECKS = frozenset({"str_matches", "isin"})
 
 
 def pandera_gate_schemas(source: str):
-    """The contract's pandera schema in the two parts the ingest's gate runs: one over the rows
-    (types, nullability, the element-wise checks of high-cardinality columns such as the HMAC
-    pseudonyms) and, per low-cardinality column, one over that column's distinct values.
+    """The contract's pandera schema in the two parts the ingest's gate runs on a large load: one
+    over the rows (types, nullability, the element-wise checks of high-cardinality columns such as
+    the HMAC pseudonyms) and, per low-cardinality column, one over that column's distinct values.
 
     Why: an element-wise check passes for the file exactly when it passes for every distinct
     value in it, and a 10-million-row punch file has a few hundred agency codes and seven
@@ -186,22 +189,12 @@ def pandera_gate_schemas(source: str):
     import pandera.ibis as pa
 
     full = pandera_schema(source)
-    contract = CONTRACTS[source]
-    kinds = {c.name: c.kind for c in contract.columns}
-    distinct = [n for n, col in full.columns.items() if col.checks and kinds.get(n) in DISTINCT_VALUE_KINDS]
+    kinds = {c.name: c.kind for c in CONTRACTS[source].columns}
+    distinct = [n for n, col in full.columns.items()
+                if col.checks and kinds.get(n) in DISTINCT_VALUE_KINDS and not col.unique
+                and all(ch.name in ELEMENT_WISE_CHECKS for ch in col.checks)]
     rows = pa.DataFrameSchema(
-        {n: (pa.Column(col.dtype, nullable=col.nullable) if n in distinct else col) for n, col in full.columns.items()},
+        {n: (pa.Column(col.dtype, nullable=col.nullable, coerce=col.coerce) if n in distinct else col)
+         for n, col in full.columns.items()},
         name=full.name, strict=False)
     return rows, {n: pa.DataFrameSchema({n: full.columns[n]}, name=f"{full.name}.{n}") for n in distinct}
-
-
-def describe() -> str:
-    """Markdown table of every contract (the README and docs/ingest.md show it)."""
-    lines = ["| source | column | zh-TW header | type | required | empty allowed | allowed values |",
-             "|---|---|---|---|---|---|---|"]
-    for s, c in CONTRACTS.items():
-        for col in c.columns:
-            allowed = ", ".join(f"{k}→{v}" for k, v in (col.allowed or {}).items()) if col.kind != "bool" else "是/否"
-            lines.append(f"| {s} | {col.name} | {col.zh} | {col.kind} | {'yes' if col.required else 'no'} | "
-                         f"{'yes' if col.nullable else 'no'} | {allowed} |")
-    return "\n".join(lines)

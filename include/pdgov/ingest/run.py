@@ -741,14 +741,21 @@ def _pandera_gate(con, contract: Contract, shas: list[str], loaded_at: datetime,
         row_schema, value_schemas = pandera_gate_schemas(contract.source)
     else:
         row_schema, value_schemas = pandera_schema(contract.source), {}
-    try:
-        row_schema.validate(rows, lazy=True)
-        for column, schema in value_schemas.items():
-            schema.validate(rows.select(column).distinct(), lazy=True)
-    except (SchemaErrors, SchemaError) as exc:
-        log.warning("pdgov: %s: pandera contract failed: %s", contract.source, str(exc)[:500])
-        return f"contract (pandera) check failed: {' '.join(str(exc).split())[:400]}"
-    return None
+    failures: list[str] = []  # every part runs, so the reason names every failed check
+    for schema, table in [(row_schema, rows), *((s, rows.select(c).distinct()) for c, s in value_schemas.items())]:
+        try:
+            schema.validate(table, lazy=True)
+        except (SchemaErrors, SchemaError) as exc:
+            log.warning("pdgov: %s: pandera contract failed: %s", contract.source, " ".join(str(exc).split())[:500])
+            failures += [_failed_check(e) for e in getattr(exc, "schema_errors", [exc])]
+    return f"contract (pandera) check failed: {'; '.join(failures)}"[:400] if failures else None
+
+
+def _failed_check(err) -> str:
+    """``column: check`` of one pandera error, e.g. ``punched_at: not_nullable`` (no failing values:
+    they may be pseudonyms; the log has pandera's whole message)."""
+    check = err.check if isinstance(err.check, str) else (getattr(err.check, "error", None) or err.check.name)
+    return f"{getattr(err.schema, 'name', None) or '-'}: {check}"
 
 
 def _reject(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, problems: list[tuple],
