@@ -115,11 +115,22 @@ def _fits(text: str, width: float) -> bool:
     if "\n" in text:
         return False
     n = len(text)
-    return n * 2 <= width or (n <= width and display_width(text) <= width)
+    # ASCII is one column a character: no per-character width lookup (query keys, seeds and codes
+    # are most of a sheet's text, and the lookup was a tenth of a sheet's writing time).
+    return n * 2 <= width or (n <= width and (text.isascii() or display_width(text) <= width))
 
 
-def _cell(ws, value, fill: PatternFill | None = None, width: float = MAX_WIDTH) -> WriteOnlyCell:
-    value = cell_value(value)
+def _cell(ws, value, fill: PatternFill | None = None, width: float = MAX_WIDTH):
+    """The cell of a value already passed through ``cell_value``: the value itself when openpyxl's
+    own typing of it is already right and it needs no style (most cells; a ``WriteOnlyCell`` each
+    costs a failed bind and a copy inside openpyxl), else a styled ``WriteOnlyCell``."""
+    if fill is None:
+        if isinstance(value, str):
+            # openpyxl types text starting with "=" as a formula and "#…" as an error code.
+            if value[:1] not in ("=", "#") and _fits(value, width):
+                return value
+        elif value is None or isinstance(value, int | float) or type(value) is date:
+            return value  # bool is an int; a date gets openpyxl's yyyy-mm-dd, as below
     cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
         # openpyxl turns any string starting with "=" into a formula; data text never is one.
@@ -169,8 +180,9 @@ def add_table_sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: I
     for row in chain(head, it):
         level = highlight(row) if highlight else None
         fill = FILLS.get(level) if level else None
-        ws.append([_cell(ws, v, fill, w - 1) for v, w in zip(row, widths, strict=False)])
-        digest.update(("\x1f".join(_text(cell_value(v)) for v in row) + "\x1e").encode())
+        values = [cell_value(v) for v in row]  # once per value: masking IDs is a regex search
+        ws.append([_cell(ws, v, fill, w - 1) for v, w in zip(values, widths, strict=False)])
+        digest.update(("\x1f".join(_text(v) for v in values) + "\x1e").encode())
         n += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{n + 1}"
     return SheetResult(title=title, rows=n, sha256=digest.hexdigest())
