@@ -80,3 +80,30 @@ def test_same_data_gives_byte_identical_workbooks(demo_run, monkeypatch):
     first = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in write_all("fixed-run", demo_run.run_date)}
     second = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in write_all("fixed-run", demo_run.run_date)}
     assert first == second and len(first) > 1
+
+
+def test_every_row_keeps_its_own_style_when_cells_share_them(tmp_path):
+    """Cells take copies of the sheet's first lookup of each style (fill, wrap, number format):
+    every row, not only the first of its kind, must read back with its own fill, wrap and format,
+    and plain cells with none of them."""
+    from datetime import date, datetime
+
+    from pdgov.exports.excel import FILLS
+
+    long_text = "長" * 80
+    rows = [[f"r{i}", datetime(2026, 10, 5, 8, i), date(2026, 10, i + 1), long_text if i % 2 else "短", i, None]
+            for i in range(12)]
+    level = {0: "violation", 3: "warning", 4: "violation", 7: "warning", 8: "violation"}
+    wb = new_workbook()
+    add_table_sheet(wb, "t", [Column(n, n) for n in "abcdef"], rows, lambda r: level.get(r[4]))
+    path = tmp_path / "t.xlsx"
+    save_deterministic(wb, path)
+    got = list(load_workbook(path)["t"].iter_rows(min_row=2, max_col=6))
+    assert len(got) == 12
+    for i, cells in enumerate(got):
+        want = FILLS[level[i]].fgColor.rgb if i in level else "00000000"
+        assert [c.fill.fgColor.rgb for c in cells] == [want] * 6, i
+        assert cells[1].value == datetime(2026, 10, 5, 8, i) and cells[1].number_format == "yyyy-mm-dd hh:mm:ss", i
+        assert cells[2].value == datetime(2026, 10, i + 1) and cells[2].number_format == "yyyy-mm-dd", i
+        assert bool(cells[3].alignment.wrap_text) == bool(i % 2), i
+        assert not cells[0].alignment.wrap_text and cells[4].value == i and cells[4].data_type == "n", i

@@ -20,6 +20,7 @@ import shutil
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,7 +34,6 @@ from openpyxl.utils import get_column_letter
 
 from pdgov.ingest.national_id import mask, problem
 
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 FILLS = {
     "violation": PatternFill("solid", fgColor="F8CBAD"),  # 違規：禁用設備、逾期未刪、異常查詢
@@ -120,29 +120,43 @@ def _fits(text: str, width: float) -> bool:
     return n * 2 <= width or (n <= width and (text.isascii() or display_width(text) <= width))
 
 
-def _cell(ws, value, fill: PatternFill | None = None, width: float = MAX_WIDTH):
+def _cell(ws, value, styles: dict, fill: PatternFill | None = None, width: float = MAX_WIDTH):
     """The cell of a value already passed through ``cell_value``: the value itself when openpyxl's
-    own typing of it is already right and it needs no style (most cells; a ``WriteOnlyCell`` each
-    costs a failed bind and a copy inside openpyxl), else a styled ``WriteOnlyCell``."""
-    if fill is None:
-        if isinstance(value, str):
-            # openpyxl types text starting with "=" as a formula and "#…" as an error code.
-            if value[:1] not in ("=", "#") and _fits(value, width):
-                return value
-        elif value is None or isinstance(value, int | float) or type(value) is date:
-            return value  # bool is an int; a date gets openpyxl's yyyy-mm-dd, as below
+    own typing of it is right and it needs no style (most cells: a ``WriteOnlyCell`` costs a
+    failed bind and a copy inside openpyxl), else a ``WriteOnlyCell``.
+
+    ``styles``: the sheet's styles by (wrap, number format, fill). Assigning a fill or an alignment
+    makes openpyxl hash the style object to find it in the workbook's list — on the city's 301
+    workbooks a sixth of their writing time — so each combination is looked up once and later
+    cells take a copy of its style array, as openpyxl's own ``WorksheetCopy`` does.
+    """
+    wrap, fmt = False, None
+    if isinstance(value, str):
+        wrap = not _fits(value, width)
+        # openpyxl types text starting with "=" as a formula and "#…" as an error code.
+        if fill is None and not wrap and value[:1] not in ("=", "#"):
+            return value
+    elif isinstance(value, datetime):
+        fmt = "yyyy-mm-dd hh:mm:ss"
+    elif fill is None:
+        return value  # numbers, booleans, empty; a date gets openpyxl's own yyyy-mm-dd
+    elif isinstance(value, date):
+        fmt = "yyyy-mm-dd"
     cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
-        # openpyxl turns any string starting with "=" into a formula; data text never is one.
-        cell.data_type = "s"
-        if not _fits(value, width):
-            cell.alignment = WRAP  # long text wraps instead of running off the printed page
-    elif isinstance(value, datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    elif isinstance(value, date):
-        cell.number_format = "yyyy-mm-dd"
-    if fill is not None:
-        cell.fill = fill
+        cell.data_type = "s"  # data text is never a formula or an error code
+    if wrap or fmt or fill is not None:
+        key = (wrap, fmt, id(fill))
+        if (style := styles.get(key)) is not None:
+            cell._style = copy(style)
+        else:
+            if wrap:
+                cell.alignment = WRAP  # long text wraps instead of running off the printed page
+            if fmt:
+                cell.number_format = fmt
+            if fill is not None:
+                cell.fill = fill
+            styles[key] = copy(cell._style)
     return cell
 
 
@@ -177,11 +191,12 @@ def add_table_sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: I
     digest.update(("\x1f".join(headings) + "\x1e").encode())
     ws.append([_heading(ws, h) for h in headings])
     n = 0
+    styles: dict = {}
     for row in chain(head, it):
         level = highlight(row) if highlight else None
         fill = FILLS.get(level) if level else None
         values = [cell_value(v) for v in row]  # once per value: masking IDs is a regex search
-        ws.append([_cell(ws, v, fill, w - 1) for v, w in zip(values, widths, strict=False)])
+        ws.append([_cell(ws, v, styles, fill, w - 1) for v, w in zip(values, widths, strict=False)])
         digest.update(("\x1f".join(_text(v) for v in values) + "\x1e").encode())
         n += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{n + 1}"
