@@ -456,3 +456,14 @@ def test_the_split_gate_is_the_whole_contract_and_names_every_failed_check(monke
     con.execute("DELETE FROM raw.punches WHERE employee_no <> 'E1'")
     assert run._pandera_gate(con, CONTRACTS["punches"], ["f1"], at, run.GATE_DISTINCT_FROM_ROWS) is None
     assert run._pandera_gate(con, CONTRACTS["punches"], ["f1"], at, 1) is None
+
+
+def test_the_contracts_table_in_the_docs_is_the_contracts():
+    """docs/ingest.md shows every contract as ``describe()`` prints it; a contract changed without
+    the docs (or ``describe`` lost, as a careless edit once did) fails here."""
+    from pathlib import Path
+
+    from pdgov.contracts import describe
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "ingest.md").read_text(encoding="utf-8")
+    assert describe() in docs

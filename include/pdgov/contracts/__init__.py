@@ -198,3 +198,15 @@ def pandera_gate_schemas(source: str):
          for n, col in full.columns.items()},
         name=full.name, strict=False)
     return rows, {n: pa.DataFrameSchema({n: full.columns[n]}, name=f"{full.name}.{n}") for n in distinct}
+
+
+def describe() -> str:
+    """Markdown table of every contract (the README and docs/ingest.md show it)."""
+    lines = ["| source | column | zh-TW header | type | required | empty allowed | allowed values |",
+             "|---|---|---|---|---|---|---|"]
+    for s, c in CONTRACTS.items():
+        for col in c.columns:
+            allowed = ", ".join(f"{k}→{v}" for k, v in (col.allowed or {}).items()) if col.kind != "bool" else "是/否"
+            lines.append(f"| {s} | {col.name} | {col.zh} | {col.kind} | {'yes' if col.required else 'no'} | "
+                         f"{'yes' if col.nullable else 'no'} | {allowed} |")
+    return "\n".join(lines)
