@@ -20,7 +20,7 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 TARGET_S = 15 * 60
@@ -44,15 +44,15 @@ def main() -> int:
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     from incident_support import LoopbackSmtp
 
+    from pdgov import clock
     from pdgov.config import paths
     from pdgov.incidents import run
     from pdgov.ingest.run import ingest_source
-    from pdgov.notifications.outbox import now_taipei
     from pdgov.synth import generate
     from pdgov.transform.dbt import dbt_vars
     from pdgov.transform.dbt import run as dbt
 
-    as_of = date.today()
+    as_of = clock.today()
     paths().ensure()
     t = time.perf_counter()
     manifest = generate(paths().home, "city", a.seed, as_of - timedelta(days=1), years=a.years)
@@ -68,7 +68,7 @@ def main() -> int:
     os.environ.update(smtp.connection_env())
     model = manifest["planted"].get("implicated_model", "FACE8")
     decl = {"incident_id": "INC-BENCH", "reporter": "資訊局資安科", "reporter_contact": "soc@bench.test",
-            "known_at": f"{now_taipei():%Y-%m-%d %H:%M:%S}", "method": "設備疑遭入侵", "location": "各機關差勤設備",
+            "known_at": f"{clock.now():%Y-%m-%d %H:%M:%S}", "method": "設備疑遭入侵", "location": "各機關差勤設備",
             "description": f"{model} 機型疑有後門", "scope_model": model, "scope_dataset": "punches",
             "containment": "同型號設備全面停用"}
     stages: dict[str, float] = {}

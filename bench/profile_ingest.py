@@ -19,7 +19,6 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 
@@ -33,6 +32,7 @@ def main() -> int:
     os.environ.setdefault("PDGOV_HMAC_KEY", "bench-key-0123456789abcdef0123456789")
     os.environ.setdefault("PDGOV_DUCKDB_MEMORY_LIMIT", "1GB")
     import pdgov.ingest.run as run
+    from pdgov import clock
     from pdgov.config import paths
     from pdgov.synth import punch_csv
 
@@ -82,7 +82,7 @@ def main() -> int:
         print(f"{args.rows:,} rows, {f.stat().st_size / 1e6:,.0f} MB")
         ru0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
-        r = run.ingest_source("punches", "profile", date.today())
+        r = run.ingest_source("punches", "profile", clock.today())
         total = time.perf_counter() - t0
         for dt, what in spent:
             print(f"{dt:7.2f} s  {what}")

@@ -102,22 +102,22 @@ def _render(*select: str, exclude: tuple[str, ...] = (), detach: bool = True) ->
 def pdgov_nightly() -> None:
     @task
     def start_run() -> None:
-        from pdgov import pipeline
+        from pdgov import clock, pipeline
 
         ctx = get_current_context()
         dr = ctx["dag_run"]
         who = getattr(dr, "triggering_user_name", None) or (dr.conf or {}).get("triggered_by")
         pipeline.start_run(
-            dr.run_id, pipeline.as_of(ctx["logical_date"]), f"{dr.run_type}:{who or 'scheduler'}",
+            dr.run_id, clock.as_of(ctx["logical_date"]), f"{dr.run_type}:{who or 'scheduler'}",
             ctx.get("data_interval_start"), ctx.get("data_interval_end"),
         )
 
     @task
     def ingest(source: str) -> dict:
-        from pdgov import pipeline
+        from pdgov import clock, pipeline
 
         ctx = get_current_context()
-        return pipeline.ingest(source, ctx["run_id"], pipeline.as_of(ctx["logical_date"]))
+        return pipeline.ingest(source, ctx["run_id"], clock.as_of(ctx["logical_date"]))
 
     staging = DbtTaskGroup(
         group_id="dbt_staging",
@@ -149,31 +149,31 @@ def pdgov_nightly() -> None:
 
     @task
     def enforce_retention() -> dict:
-        from pdgov import pipeline
+        from pdgov import clock, pipeline
 
         ctx = get_current_context()
-        return pipeline.enforce_retention(ctx["run_id"], pipeline.as_of(ctx["logical_date"]))
+        return pipeline.enforce_retention(ctx["run_id"], clock.as_of(ctx["logical_date"]))
 
     @task(outlets=[COMMITTEE_WORKBOOKS])
     def write_exports() -> list[str]:
-        from pdgov import pipeline
+        from pdgov import clock, pipeline
 
         ctx = get_current_context()
-        return pipeline.write_exports(ctx["run_id"], pipeline.as_of(ctx["logical_date"]))
+        return pipeline.write_exports(ctx["run_id"], clock.as_of(ctx["logical_date"]))
 
     @task
     def process_notifications() -> dict:
-        from pdgov import pipeline
+        from pdgov import clock, pipeline
 
         ctx = get_current_context()
-        return pipeline.process_notifications(ctx["run_id"], pipeline.as_of(ctx["logical_date"]))
+        return pipeline.process_notifications(ctx["run_id"], clock.as_of(ctx["logical_date"]))
 
     @task
     def generate_docs() -> str:
-        from pdgov import pipeline
+        from pdgov import clock, pipeline
 
         ctx = get_current_context()
-        return pipeline.generate_docs(ctx["run_id"], pipeline.as_of(ctx["logical_date"]))
+        return pipeline.generate_docs(ctx["run_id"], clock.as_of(ctx["logical_date"]))
 
     @task(trigger_rule="all_done", retries=0)
     def finish_run() -> dict:

@@ -13,10 +13,9 @@ import os
 import shutil
 import sys
 import time
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from pdgov import __version__
+from pdgov import __version__, clock
 
 DOMAIN_COMMANDS = (
     "pdgov.synth.cli",
@@ -25,10 +24,6 @@ DOMAIN_COMMANDS = (
     "pdgov.exports.cli",
 )
 DEMO_MARKER = ".pdgov-demo"
-
-
-def _today_taipei() -> date:
-    return datetime.now(ZoneInfo("Asia/Taipei")).date()
 
 
 def _date(value: str) -> date:
@@ -79,7 +74,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     (p.home / DEMO_MARKER).write_text("created by pdgov demo; `pdgov demo` may delete this folder\n")
     key = ensure_local_key()
     print(f"pdgov: pseudonymisation key at {key} (outside the repository)")
-    run_date = args.date or _today_taipei()
+    run_date = args.date or clock.today()
     from pdgov.synth import generate
 
     t0 = time.monotonic()
@@ -103,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_run = sub.add_parser("run", help="one nightly run (airflow dags test pdgov_nightly) on the embedded default")
-    p_run.add_argument("--date", type=_date, default=_today_taipei(), help="logical date, YYYY-MM-DD")
+    p_run.add_argument("--date", type=_date, default=clock.today(), help="logical date, YYYY-MM-DD")
     p_run.set_defaults(func=cmd_run)
 
     p_demo = sub.add_parser("demo", help="synthetic data into a fresh PDGOV_HOME, then one nightly run")

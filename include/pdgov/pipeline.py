@@ -12,29 +12,10 @@ import json
 import logging
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-TAIPEI = ZoneInfo("Asia/Taipei")
+from pdgov import clock
+
 log = logging.getLogger("pdgov")
-
-
-def as_of(logical_date: datetime | date | str) -> date:
-    """The calendar day a run speaks for, in Asia/Taipei.
-
-    A scheduled run fires at 02:00 Taipei, which is the previous day in UTC: taking the UTC
-    date would make every deadline and sample one day early.
-    """
-    if isinstance(logical_date, str):
-        logical_date = datetime.fromisoformat(logical_date)
-    if isinstance(logical_date, datetime):
-        if logical_date.tzinfo is None:
-            return logical_date.date()
-        return logical_date.astimezone(TAIPEI).date()
-    return logical_date
-
-
-def _now() -> datetime:
-    return datetime.now(TAIPEI).replace(tzinfo=None)
 
 
 def start_run(run_id: str, logical_date: date, triggered_by: str,
@@ -50,15 +31,9 @@ def start_run(run_id: str, logical_date: date, triggered_by: str,
                data_interval_end, started_at, status, files, rows_in, rows_rejected)
                VALUES (?, ?, ?, ?, ?, ?, 'running', 0, 0, 0)""",
             [run_id, logical_date, triggered_by,
-             _naive(data_interval_start), _naive(data_interval_end), _now()],
+             clock.local(data_interval_start), clock.local(data_interval_end), clock.now()],
         )
     log.info("pdgov: run %s for %s started (triggered by %s)", run_id, logical_date, triggered_by)
-
-
-def _naive(ts: datetime | None) -> datetime | None:
-    if ts is None:
-        return None
-    return ts.astimezone(TAIPEI).replace(tzinfo=None) if ts.tzinfo else ts
 
 
 def ingest(source: str, run_id: str, logical_date: date) -> dict[str, Any]:
@@ -130,7 +105,7 @@ def finish_run(run_id: str, failed_tasks: list[str]) -> dict[str, Any]:
         con.execute(
             """UPDATE main.run_ledger SET finished_at = ?, status = ?, files = ?, rows_in = ?,
                rows_rejected = ?, detail = ? WHERE run_id = ?""",
-            [_now(), status, files, rows_in, rows_rejected, json.dumps(detail, ensure_ascii=False), run_id],
+            [clock.now(), status, files, rows_in, rows_rejected, json.dumps(detail, ensure_ascii=False), run_id],
         )
     summary = {"run_id": run_id, "status": status, "files": files, "rows_in": rows_in,
                "rows_rejected": rows_rejected}

@@ -14,6 +14,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from pdgov import clock
 from pdgov.config import (
     DAGS_DIR,
     DBT_PROJECT_DIR,
@@ -56,7 +57,7 @@ def airflow_env(p: Paths | None = None) -> dict[str, str]:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "2",
-        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Taipei",
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": clock.TIMEZONE,
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{ah / 'airflow.db'}",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(ah / "logs"),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from pdgov import clock
 from pdgov.config import paths
 
 OPS_DDL = [
@@ -71,7 +72,7 @@ def configure(con: duckdb.DuckDBPyConnection, temp_dir: Path) -> None:
     con.execute(f"SET memory_limit='{memory_limit()}'")
     con.execute(f"SET threads={threads()}")
     con.execute(f"SET temp_directory='{temp_dir.as_posix()}'")
-    con.execute("SET TimeZone='Asia/Taipei'")
+    con.execute(f"SET TimeZone='{clock.TIMEZONE}'")
 
 
 def release_inprocess_dbt() -> None:

@@ -89,10 +89,10 @@ RUN_DATE = date(2026, 11, 2)
 
 @pytest.fixture(scope="session")
 def incident_base(tmp_path_factory) -> dict:
+    from pdgov import clock
     from pdgov.config import paths
     from pdgov.incidents import run
     from pdgov.ingest.run import ingest_source
-    from pdgov.notifications.outbox import now_taipei
     from pdgov.synth import generate
 
     with pytest.MonkeyPatch.context() as mp:
@@ -103,7 +103,7 @@ def incident_base(tmp_path_factory) -> dict:
         manifest = generate(home, "demo", 7, RUN_DATE - timedelta(days=1))
         for f in (home / "landing" / "incidents").iterdir():
             f.unlink()  # the demo's own incident is weeks old; these tests declare their own
-        now = now_taipei()
+        now = clock.now()
         devices = manifest["planted"]["devices_of_implicated_model"]
         common = {"reporter": "資訊局資安科 王小明", "reporter_contact": "soc@pdgov.test",
                   "method": "差勤設備疑遭入侵，臉部及指紋資料可能外洩", "location": "臺北市政府各機關差勤設備",

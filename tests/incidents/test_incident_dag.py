@@ -26,7 +26,7 @@ def test_incident_dag_declares_scopes_and_sends_in_one_run(incident_base, tmp_pa
     monkeypatch.setenv("PDGOV_HOME", str(home))
     monkeypatch.setenv("PDGOV_HMAC_KEY", TEST_KEY)
     monkeypatch.setenv("AIRFLOW_VAR_PDGOV_HMAC_KEY", TEST_KEY)
-    from pdgov.notifications.outbox import now_taipei
+    from pdgov import clock
     from pdgov.runner import prepare
 
     smtp = LoopbackSmtp()
@@ -34,7 +34,7 @@ def test_incident_dag_declares_scopes_and_sends_in_one_run(incident_base, tmp_pa
     try:
         env = {**prepare(), **smtp.connection_env(), "PDGOV_TASK_RETRIES": "0"}
         conf = {"incident_id": "INC-DAG", "reporter": "資訊局資安科", "reporter_contact": "soc@pdgov.test",
-                "known_at": f"{now_taipei():%Y-%m-%d %H:%M:%S}", "method": "設備疑遭入侵", "location": "各機關",
+                "known_at": f"{clock.now():%Y-%m-%d %H:%M:%S}", "method": "設備疑遭入侵", "location": "各機關",
                 "description": "FACE8 疑有後門", "scope_model": "FACE8", "scope_dataset": "punches",
                 "containment": "同型號設備全面停用"}
         proc = subprocess.run([str(BIN / "airflow"), "dags", "test", "pdgov_incident", "-c", json.dumps(conf)],

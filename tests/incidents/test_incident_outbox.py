@@ -164,10 +164,10 @@ def test_declare_command_goes_from_declaration_to_last_message(incident_home, sm
     """`pdgov incident declare` as a handler runs it: validate, ingest, models, report and notices."""
     from conftest import pdgov_cli
 
-    from pdgov.notifications.outbox import now_taipei
+    from pdgov import clock
 
     decl = {"incident_id": "INC-CLI", "reporter": "人事處 李大華", "reporter_contact": "02-2720-8889",
-            "known_at": f"{now_taipei():%Y-%m-%d %H:%M:%S}", "method": "設備遭竊", "location": "市府大樓",
+            "known_at": f"{clock.now():%Y-%m-%d %H:%M:%S}", "method": "設備遭竊", "location": "市府大樓",
             "description": "一台差勤設備遭竊", "scope_model": "FACE8", "scope_dataset": "punches",
             "containment": "報警並停用該型號設備"}
     f = tmp_path / "decl.json"

@@ -6,7 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from pdgov.cli import _date, _today_taipei
+from pdgov import clock
+from pdgov.cli import _date
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,9 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_id(kind: str) -> str:
-    from pdgov.notifications.outbox import now_taipei
-
-    return f"{kind}__{now_taipei():%Y-%m-%dT%H:%M:%S}"
+    return f"{kind}__{clock.now():%Y-%m-%dT%H:%M:%S}"
 
 
 def cmd_declare(args: argparse.Namespace) -> int:
@@ -40,7 +39,7 @@ def cmd_declare(args: argparse.Namespace) -> int:
 
     conf = json.loads(args.file.read_text(encoding="utf-8-sig"))
     try:
-        result = handle(conf, _run_id("incident"), args.date or _today_taipei())
+        result = handle(conf, _run_id("incident"), args.date or clock.today())
     except DeclarationError as exc:
         print("pdgov: " + "\n  - ".join([str(exc).split(":")[0], *exc.problems]))
         return 2
@@ -51,7 +50,7 @@ def cmd_declare(args: argparse.Namespace) -> int:
 def cmd_notify(args: argparse.Namespace) -> int:
     from pdgov.notifications.outbox import process
 
-    result = process(_run_id("notify"), args.date or _today_taipei())
+    result = process(_run_id("notify"), args.date or clock.today())
     print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
     return 0 if not result.get("smtp_error") else 1
 

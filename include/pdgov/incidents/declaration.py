@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pdgov import clock
+
 REQUIRED = ("incident_id", "reporter", "reporter_contact", "known_at", "method", "location",
             "description", "containment")
 SCOPE = ("scope_model", "scope_device_ids", "scope_agency_code", "scope_dataset", "scope_from", "scope_to")
@@ -36,7 +38,7 @@ class DeclarationError(ValueError):
 def parse_timestamp(value: Any) -> datetime:
     """A naive Asia/Taipei timestamp from the formats stewards type (aware values are converted)."""
     if isinstance(value, datetime):
-        return _to_taipei_naive(value)
+        return clock.local(value)
     text = str(value).strip()
     for fmt in _TS_FORMATS:
         try:
@@ -44,17 +46,9 @@ def parse_timestamp(value: Any) -> datetime:
         except ValueError:
             continue
     try:
-        return _to_taipei_naive(datetime.fromisoformat(text))
+        return clock.local(datetime.fromisoformat(text))
     except ValueError:
         raise ValueError(f"not a date-time: {text!r} (use YYYY-MM-DD HH:MM:SS, Asia/Taipei)") from None
-
-
-def _to_taipei_naive(ts: datetime) -> datetime:
-    if ts.tzinfo is None:
-        return ts
-    from zoneinfo import ZoneInfo
-
-    return ts.astimezone(ZoneInfo("Asia/Taipei")).replace(tzinfo=None)
 
 
 def validate(conf: dict[str, Any], now: datetime | None = None) -> dict[str, str]:

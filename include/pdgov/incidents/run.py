@@ -19,11 +19,11 @@ def declare(conf: dict[str, Any], now: datetime | None = None) -> dict[str, str]
 
     Raises :class:`pdgov.incidents.declaration.DeclarationError` listing every problem.
     """
+    from pdgov import clock
     from pdgov.config import paths
     from pdgov.incidents.declaration import validate, write
-    from pdgov.notifications.outbox import now_taipei
 
-    declaration = validate(conf, now=now or now_taipei())
+    declaration = validate(conf, now=now or clock.now())
     path = write(declaration, paths().ensure().landing_for("incidents"))
     return {"incident_id": declaration["incident_id"], "path": str(path), "known_at": declaration["known_at"]}
 

@@ -18,10 +18,10 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 
+from pdgov import clock
 from pdgov.config import hmac_key, paths
 from pdgov.contracts import CONTRACTS, FORBIDDEN_HEADER_WORDS, Contract
 from pdgov.ingest import national_id
@@ -30,7 +30,6 @@ from pdgov.ingest.readers import FileRefused, Sniffed, file_digest, sniff, to_ut
 from pdgov.warehouse import connect
 
 log = logging.getLogger("pdgov.ingest")
-TAIPEI = ZoneInfo("Asia/Taipei")
 MAX_REJECTIONS_PER_FILE = 1000
 FUTURE_TOLERANCE = timedelta(minutes=10)
 #: The pandera gate checks low-cardinality columns on their distinct values from this many rows on:
@@ -78,10 +77,6 @@ def ensure_raw_tables(con) -> None:
             "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND column_name IN "
             f"({', '.join('?' * len(RETIRED_LINEAGE))}) ORDER BY 1, 2", list(RETIRED_LINEAGE)).fetchall():
         con.execute(f"ALTER TABLE raw.{table} DROP COLUMN {col}")
-
-
-def _now_local() -> datetime:
-    return datetime.now(TAIPEI).replace(tzinfo=None)
 
 
 def ingest_source(source: str, run_id: str, logical_date: date) -> dict:
@@ -233,7 +228,7 @@ def _load_batch(con, contract: Contract, batch: list[_Pending], run_id: str,
     (halving the batch, each half again one statement) is rare and cheap.
     """
     table = f"raw.{contract.table}"
-    loaded_at = _now_local()
+    loaded_at = clock.now()
     mine = _rows_loaded_at(loaded_at)
     con.execute("SET preserve_insertion_order = true")
     con.execute("BEGIN TRANSACTION")
@@ -413,7 +408,7 @@ class _Delivery:
                       else f"'{self.agency_from_name}'")
             extra = f", {agency} AS agency_code"
             present.append("agency_code")
-        now_sql = f"TIMESTAMP '{(_now_local() + FUTURE_TOLERANCE):%Y-%m-%d %H:%M:%S}'"
+        now_sql = f"TIMESTAMP '{(clock.now() + FUTURE_TOLERANCE):%Y-%m-%d %H:%M:%S}'"
         typed, raw, reasons = typed_select(contract, present, now_sql)
         files = (f"[{', '.join(_sql_str(d.csv_path.as_posix()) for d in together)}]" if together
                  else _sql_str(self.csv_path.as_posix()))
@@ -571,7 +566,7 @@ def _fast_load(con, contract: Contract, d: _Delivery, f: Path, sha: str, size: i
     from 9.5 s to 5.1 s). If the row ids are not one consecutive run, the load is redone with
     the window (``window=True``), so a line number is never a guess.
     """
-    loaded_at = _now_local()
+    loaded_at = clock.now()
     insert = _insert_statement(contract, d, sha, logical_date, loaded_at, window)
     mine = _rows_loaded_at(loaded_at, sha)
     table = f"raw.{contract.table}"
@@ -762,7 +757,7 @@ def _reject(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, 
             n_rows: int) -> dict:
     p = paths()
     src = contract.source
-    now = _now_local()
+    now = clock.now()
     con.execute("BEGIN TRANSACTION")
     try:
         con.executemany(

@@ -20,23 +20,18 @@ import logging
 import smtplib
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import duckdb
 
+from pdgov import clock
 from pdgov.notifications import messages as msg
 from pdgov.notifications.smtp import Mailer, SmtpUnavailable, contact_window
 
 log = logging.getLogger("pdgov.notifications")
-TAIPEI = ZoneInfo("Asia/Taipei")
 REPORT_DEADLINE = timedelta(hours=4)
 MESSAGE_DOMAIN = "pdgov.taipei"
 # Report first (the clock), then the escalation, then the notices.
 _KIND_ORDER = {msg.KIND_REPORT: 0, msg.KIND_ESCALATION: 1, msg.KIND_NOTICE: 2}
-
-
-def now_taipei() -> datetime:
-    return datetime.now(TAIPEI).replace(tzinfo=None)
 
 
 def message_id(incident_id: str, kind: str, recipient_key: str) -> str:
@@ -166,7 +161,7 @@ def deliver(con: duckdb.DuckDBPyConnection, conn_id: str = "smtp_default") -> di
     try:
         with Mailer(conn_id) as mailer:
             for r in pending:
-                _record_sending(con, r["message_id"], now_taipei())
+                _record_sending(con, r["message_id"], clock.now())
                 try:
                     mailer.send(message_id=r["message_id"], recipient=r["recipient"], subject=r["subject"],
                                 body=r["body"])
@@ -178,7 +173,7 @@ def deliver(con: duckdb.DuckDBPyConnection, conn_id: str = "smtp_default") -> di
                 except SmtpUnavailable as exc:
                     _record_failed(con, r["message_id"], "pending", str(exc))
                     raise
-                _record_sent(con, r["message_id"], now_taipei())
+                _record_sent(con, r["message_id"], clock.now())
                 result["sent"] += 1
                 result["waiting"] -= 1
     except SmtpUnavailable as exc:
@@ -232,17 +227,17 @@ def process(run_id: str, logical_date: date, now: datetime | None = None, conn_i
     """
     from pdgov.warehouse import connect
 
-    reading = now or now_taipei()
+    reading = now or clock.now()
     with connect() as con:
         if not _models_built(con):
             return {"run_id": run_id, "skipped": "incident models not built yet"}
         queued = enqueue(con, run_id, reading)
         escalated = escalate(con, run_id, reading)
         delivered = deliver(con, conn_id)
-        clock = update_clock(con, run_id, now or now_taipei())
+        incidents = update_clock(con, run_id, now or clock.now())
     summary = {
         "run_id": run_id, "logical_date": str(logical_date), **queued, "escalated": escalated, **delivered,
-        "incidents": {r["incident_id"]: r["clock_status"] for r in clock},
+        "incidents": {r["incident_id"]: r["clock_status"] for r in incidents},
     }
     log.info("pdgov: notifications %s", summary)
     return summary

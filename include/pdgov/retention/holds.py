@@ -13,9 +13,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import duckdb
+
+from pdgov import clock
 
 AGENCY_RE = re.compile(r"^\d{9}[A-Z]$")
 HOLD_COLUMNS = ("hold_id", "agency_code", "dataset", "period_start", "period_end", "reason", "created_by",
@@ -45,10 +46,6 @@ class Hold:
         return self.released_at is None
 
 
-def _now() -> datetime:
-    return datetime.now(ZoneInfo("Asia/Taipei")).replace(tzinfo=None, microsecond=0)
-
-
 def current_user() -> str:
     try:
         return getpass.getuser()
@@ -74,7 +71,7 @@ def add(con: duckdb.DuckDBPyConnection, agency_code: str, dataset: str, period_s
     if not reason or not reason.strip():
         raise HoldError("a hold needs a reason (保全事由), e.g. the case or incident number")
     created_by = created_by or current_user()
-    now = _now()
+    now = clock.now().replace(microsecond=0)  # holds are stamped to the second, as they are shown
     hold_id = "H" + hashlib.md5(
         f"{agency_code}|{dataset}|{period_start}|{period_end}|{now.isoformat()}|{reason}".encode()
     ).hexdigest()[:11].upper()
@@ -110,7 +107,7 @@ def release(con: duckdb.DuckDBPyConnection, hold_id: str, reason: str, released_
         raise HoldError("releasing a hold needs a reason (解除事由)")
     con.execute(
         "UPDATE main.legal_holds SET released_by = ?, released_at = ?, release_reason = ? WHERE hold_id = ?",
-        [released_by or current_user(), _now(), reason.strip(), hold_id],
+        [released_by or current_user(), clock.now().replace(microsecond=0), reason.strip(), hold_id],
     )
     return get(con, hold_id)
 

@@ -29,19 +29,18 @@ import logging
 import os
 import shutil
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import duckdb
 
+from pdgov import clock
 from pdgov.config import paths
 from pdgov.retention import files as fileops
 from pdgov.retention.rules import LANDING_SOURCE, ROW_KEYS, Rule, load_rules, rules_table_exists
 
 log = logging.getLogger("pdgov.retention")
-TAIPEI = ZoneInfo("Asia/Taipei")
 METHOD = ("DELETE in one transaction from every table holding the rows; due lines emptied from archived "
           "and quarantined files; warehouse copied into a fresh file (COPY FROM DATABASE) that replaced "
           "the old one")
@@ -92,10 +91,6 @@ def _crash_point(name: str) -> None:
     if os.environ.get(CRASH_ENV) == name:
         log.error("pdgov: retention: simulated crash at %s", name)
         os._exit(97)
-
-
-def _now() -> datetime:
-    return datetime.now(TAIPEI).replace(tzinfo=None)
 
 
 def max_share() -> float:
@@ -278,7 +273,7 @@ def _check_preconditions(con: duckdb.DuckDBPyConnection, run_id: str, as_of: dat
     status = con.execute("SELECT status FROM main.run_ledger WHERE run_id = ?", [run_id]).fetchone()
     if status and status[0] == "failed":
         raise RetentionRefused(f"run {run_id} is marked failed: no purge")
-    today = datetime.now(TAIPEI).date()
+    today = clock.today()
     if as_of > today + timedelta(days=1) and not override:
         raise RetentionRefused(
             f"logical date {as_of} is in the future (today is {today} in Taipei): a wrong clock must not "
@@ -324,7 +319,7 @@ def _derived_tables(con: duckdb.DuckDBPyConnection, rule: Rule) -> list[tuple[st
 
 def _delete_rows(con: duckdb.DuckDBPyConnection, plan: Plan, run_id: str) -> list[dict]:
     """One transaction: rows, derived copies, evidence, deadline statuses."""
-    now = _now()
+    now = clock.now()
     evidence: list[dict] = []
     done_rules: dict[str, Rule] = {pp.rule.dataset: pp.rule for pp in plan.periods}
     touched: dict[str, dict[str, int]] = {}
@@ -498,7 +493,7 @@ def rebuild_warehouse(db: Path) -> float:
 
 def _write_journal(run_id: str, plan: Plan, evidence_ids: list[str]) -> None:
     body = {"run_id": run_id, "as_of": plan.as_of.isoformat(), "evidence_ids": evidence_ids,
-            "file_actions": plan.file_actions, "written_at": _now().isoformat()}
+            "file_actions": plan.file_actions, "written_at": clock.now().isoformat()}
     fileops.write_atomic(journal_path(), json.dumps(body, ensure_ascii=False).encode("utf-8"))
 
 

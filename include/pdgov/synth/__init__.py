@@ -8,17 +8,12 @@ with the truth rather than with an intention. Same seed and arguments ⇒ byte-i
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from pdgov import __version__
+from pdgov import __version__, clock
 
 SCALES = ("demo", "city")
-
-
-def _yesterday() -> date:
-    return datetime.now(ZoneInfo("Asia/Taipei")).date() - timedelta(days=1)
 
 
 def generate(home: Path, scale: str = "demo", seed: int = 7, end: date | None = None,
@@ -29,7 +24,7 @@ def generate(home: Path, scale: str = "demo", seed: int = 7, end: date | None = 
     ``history_years``). ``city``: 300 agencies, 70,000 staff, 2,000 devices and ``years``
     (default ``history_years`` or 5) of full punch history, written by DuckDB.
     """
-    end = end or _yesterday()
+    end = end or clock.today() - timedelta(days=1)
     home = Path(home)
     if scale == "demo":
         from pdgov.synth.demo import generate_demo

@@ -12,14 +12,13 @@ import hashlib
 import html
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from pdgov.clock import TAIPEI
 from pdgov.config import paths
 
-TAIPEI = ZoneInfo("Asia/Taipei")
 DOC_TYPES = {".html": "text/html", ".json": "application/json", ".css": "text/css", ".js": "text/javascript",
              ".svg": "image/svg+xml", ".png": "image/png"}
 
