@@ -20,15 +20,15 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag, get_current_context, task
+from airflow.sdk import dag, task
+
+from pdgov.clock import AS_OF
 
 POOL = "pdgov_warehouse"
 
-
-def _as_of() -> tuple[str, object]:
-    ctx = get_current_context()
-    logical = ctx.get("logical_date") or pendulum.now("Asia/Taipei")
-    return ctx["run_id"], logical.in_timezone("Asia/Taipei").date()
+# Every task gets the run's as-of day as a templated argument (pdgov.clock.AS_OF): a run triggered by
+# hand may have no logical date in Airflow 3, and AS_OF then takes the day it was queued for. Airflow
+# passes what is in the run's context (run_id, dag_run) to the parameters of those names.
 
 
 @dag(
@@ -48,33 +48,32 @@ def _as_of() -> tuple[str, object]:
 )
 def pdgov_incident() -> None:
     @task(retries=0)
-    def declare() -> dict:
+    def declare(dag_run=None) -> dict:
         """A bad declaration fails at once with every problem listed: retrying cannot fix it."""
         from pdgov.incidents.run import declare as run_declare
 
-        ctx = get_current_context()
-        return run_declare(dict(ctx["dag_run"].conf or {}))
+        return run_declare(dict(dag_run.conf or {}))
 
     @task(pool=POOL)
-    def ingest(_: dict) -> dict:
+    def ingest(_: dict, as_of: str, run_id: str | None = None) -> dict:
         from pdgov.incidents.run import ingest as run_ingest
 
-        return run_ingest(*_as_of())
+        return run_ingest(run_id, as_of)
 
     @task(pool=POOL)
-    def build_models(_: dict) -> None:
+    def build_models(_: dict, as_of: str, run_id: str | None = None) -> None:
         from pdgov.incidents.run import build_models as run_build
 
-        run_build(*_as_of())
+        run_build(run_id, as_of)
 
     @task(pool=POOL)
-    def notify() -> dict:
+    def notify(as_of: str, run_id: str | None = None) -> dict:
         from pdgov.incidents.run import notify as run_notify
 
-        return run_notify(*_as_of())
+        return run_notify(run_id, as_of)
 
-    built = build_models(ingest(declare()))
-    built >> notify()
+    built = build_models(ingest(declare(), AS_OF), AS_OF)
+    built >> notify(AS_OF)
 
 
 pdgov_incident()
@@ -94,12 +93,12 @@ pdgov_incident()
 )
 def pdgov_incident_clock() -> None:
     @task
-    def notify() -> dict:
+    def notify(as_of: str, run_id: str | None = None) -> dict:
         from pdgov.incidents.run import notify as run_notify
 
-        return run_notify(*_as_of())
+        return run_notify(run_id, as_of)
 
-    notify()
+    notify(AS_OF)
 
 
 pdgov_incident_clock()

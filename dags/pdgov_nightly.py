@@ -22,7 +22,7 @@ os.environ.setdefault("SCARF_NO_ANALYTICS", "true")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 import pendulum  # noqa: E402
-from airflow.sdk import dag, get_current_context, task  # noqa: E402
+from airflow.sdk import dag, task  # noqa: E402
 from cosmos import (  # noqa: E402
     DbtBuildLocalOperator,
     DbtTaskGroup,
@@ -33,13 +33,13 @@ from cosmos import (  # noqa: E402
 )
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior, TestIndirectSelection  # noqa: E402
 
+from pdgov.clock import AS_OF, RUN_ID  # noqa: E402  (light: the clock and its templates)
 from pdgov.deploy.assets import COMMITTEE_WORKBOOKS  # noqa: E402  (light: one Asset definition)
 from pdgov.transform.dbt_tasks import freeze_heap, thaw_heap  # noqa: E402  (light: gc only)
 
 POOL = "pdgov_warehouse"
 SOURCES = ("punches", "devices", "webir", "webir_accounts", "roster", "incidents")
 DBT_DIR = Path(os.environ.get("PDGOV_DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))
-AS_OF = "{{ logical_date.in_timezone('Asia/Taipei').strftime('%Y-%m-%d') }}"
 
 _project = ProjectConfig(
     manifest_path=DBT_DIR / "target" / "manifest.json",
@@ -57,7 +57,8 @@ _operator_args = {
     "install_deps": False,
     "append_env": True,
     "env": {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"},
-    "vars": {"as_of_date": AS_OF, "run_id": "{{ run_id }}"},
+    # The same as-of day and run id the Python tasks receive (pdgov.clock).
+    "vars": {"as_of_date": AS_OF, "run_id": RUN_ID},
     # dbt's manifest.json and run_results.json would be written into Cosmos's temporary copy of
     # the project and thrown away with it: ~0.15 s a task. Lineage docs come from generate_docs.
     "dbt_cmd_flags": ["--no-write-json"],
@@ -100,24 +101,21 @@ def _render(*select: str, exclude: tuple[str, ...] = (), detach: bool = True) ->
     doc_md=__doc__,
 )
 def pdgov_nightly() -> None:
+    # Every task gets the run's as-of day as a templated argument (pdgov.clock.AS_OF, the string the
+    # dbt tasks get as the var as_of_date); Airflow passes what is in the run's context (run_id,
+    # dag_run, the data interval, ti) to the parameters of those names.
     @task
-    def start_run() -> None:
-        from pdgov import clock, pipeline
+    def start_run(as_of: str, run_id: str | None = None, dag_run=None, data_interval_start=None,
+                  data_interval_end=None) -> None:
+        from pdgov import pipeline
 
-        ctx = get_current_context()
-        dr = ctx["dag_run"]
-        who = getattr(dr, "triggering_user_name", None) or (dr.conf or {}).get("triggered_by")
-        pipeline.start_run(
-            dr.run_id, clock.as_of(ctx["logical_date"]), f"{dr.run_type}:{who or 'scheduler'}",
-            ctx.get("data_interval_start"), ctx.get("data_interval_end"),
-        )
+        pipeline.start_run(run_id, as_of, pipeline.triggered_by(dag_run), data_interval_start, data_interval_end)
 
     @task
-    def ingest(source: str) -> dict:
-        from pdgov import clock, pipeline
+    def ingest(source: str, as_of: str, run_id: str | None = None) -> dict:
+        from pdgov import pipeline
 
-        ctx = get_current_context()
-        return pipeline.ingest(source, ctx["run_id"], clock.as_of(ctx["logical_date"]))
+        return pipeline.ingest(source, run_id, as_of)
 
     staging = DbtTaskGroup(
         group_id="dbt_staging",
@@ -148,58 +146,53 @@ def pdgov_nightly() -> None:
         t.cache_dir = shared_cache
 
     @task
-    def enforce_retention() -> dict:
-        from pdgov import clock, pipeline
+    def enforce_retention(as_of: str, run_id: str | None = None) -> dict:
+        from pdgov import pipeline
 
-        ctx = get_current_context()
-        return pipeline.enforce_retention(ctx["run_id"], clock.as_of(ctx["logical_date"]))
+        return pipeline.enforce_retention(run_id, as_of)
 
     @task(outlets=[COMMITTEE_WORKBOOKS])
-    def write_exports() -> list[str]:
-        from pdgov import clock, pipeline
+    def write_exports(as_of: str, run_id: str | None = None) -> list[str]:
+        from pdgov import pipeline
 
-        ctx = get_current_context()
-        return pipeline.write_exports(ctx["run_id"], clock.as_of(ctx["logical_date"]))
-
-    @task
-    def process_notifications() -> dict:
-        from pdgov import clock, pipeline
-
-        ctx = get_current_context()
-        return pipeline.process_notifications(ctx["run_id"], clock.as_of(ctx["logical_date"]))
+        return pipeline.write_exports(run_id, as_of)
 
     @task
-    def generate_docs() -> str:
-        from pdgov import clock, pipeline
+    def process_notifications(as_of: str, run_id: str | None = None) -> dict:
+        from pdgov import pipeline
 
-        ctx = get_current_context()
-        return pipeline.generate_docs(ctx["run_id"], clock.as_of(ctx["logical_date"]))
+        return pipeline.process_notifications(run_id, as_of)
+
+    @task
+    def generate_docs(as_of: str, run_id: str | None = None) -> str:
+        from pdgov import pipeline
+
+        return pipeline.generate_docs(run_id, as_of)
 
     @task(trigger_rule="all_done", retries=0)
-    def finish_run() -> dict:
+    def finish_run(run_id: str | None = None, ti=None) -> dict:
         """Record the run in the ledger whatever happened, then fail if anything upstream did."""
         from airflow.exceptions import AirflowFailException
 
         from pdgov import pipeline
 
-        ctx = get_current_context()
-        ti = ctx["ti"]
         states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
         failed = sorted(t for t, s in states.items() if s == "failed" and t != ti.task_id)
         failed += [f"{n} tasks not run (upstream failed)" for n in
                    [sum(1 for s in states.values() if s == "upstream_failed")] if n]
-        summary = pipeline.finish_run(ctx["run_id"], failed)
+        summary = pipeline.finish_run(run_id, failed)
         if failed:
             raise AirflowFailException(f"pdgov run failed in: {', '.join(failed)}")
         return summary
 
-    begun = start_run()
-    ingested = [ingest.override(task_id=f"ingest_{s}")(s) for s in SOURCES]
-    retention = enforce_retention()
-    exports = write_exports()
-    notified = process_notifications()
-    docs = generate_docs()
-    begun >> ingested >> staging >> seeds >> models >> retention >> exports >> notified >> docs >> finish_run()
+    begun = start_run(AS_OF)
+    ingested = [ingest.override(task_id=f"ingest_{s}")(s, AS_OF) for s in SOURCES]
+    retention = enforce_retention(AS_OF)
+    exports = write_exports(AS_OF)
+    notified = process_notifications(AS_OF)
+    docs = generate_docs(AS_OF)
+    finished = finish_run()
+    begun >> ingested >> staging >> seeds >> models >> retention >> exports >> notified >> docs >> finished
 
 
 pdgov_nightly()

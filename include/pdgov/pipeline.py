@@ -3,7 +3,8 @@
 Each step opens the warehouse itself and closes it before returning, so that Airflow's
 one-slot pool ``pdgov_warehouse`` is all it takes to keep DuckDB's single writer rule.
 Imports of the domain packages happen inside the functions: the DAG file imports this
-module at parse time, and parsing must stay cheap.
+module at parse time, and parsing must stay cheap. Every step takes the run's as-of day as the
+DAG renders it (``pdgov.clock.AS_OF``, a ``YYYY-MM-DD`` string) or as a date.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from pdgov import clock
 log = logging.getLogger("pdgov")
 
 
-def start_run(run_id: str, logical_date: date, triggered_by: str,
+def triggered_by(dag_run: Any) -> str:
+    """``<run type>:<who>`` for the run ledger: the user who triggered the run, or the
+    ``triggered_by`` of its conf, or the scheduler."""
+    who = getattr(dag_run, "triggering_user_name", None) or (dag_run.conf or {}).get("triggered_by")
+    return f"{dag_run.run_type}:{who or 'scheduler'}"
+
+
+def start_run(run_id: str, as_of: date | str, triggered_by: str,
               data_interval_start: datetime | None, data_interval_end: datetime | None) -> None:
     from pdgov.config import paths
     from pdgov.warehouse import connect
@@ -30,16 +38,16 @@ def start_run(run_id: str, logical_date: date, triggered_by: str,
             """INSERT INTO main.run_ledger (run_id, logical_date, triggered_by, data_interval_start,
                data_interval_end, started_at, status, files, rows_in, rows_rejected)
                VALUES (?, ?, ?, ?, ?, ?, 'running', 0, 0, 0)""",
-            [run_id, logical_date, triggered_by,
+            [run_id, clock.as_of(as_of), triggered_by,
              clock.local(data_interval_start), clock.local(data_interval_end), clock.now()],
         )
-    log.info("pdgov: run %s for %s started (triggered by %s)", run_id, logical_date, triggered_by)
+    log.info("pdgov: run %s for %s started (triggered by %s)", run_id, clock.as_of(as_of), triggered_by)
 
 
-def ingest(source: str, run_id: str, logical_date: date) -> dict[str, Any]:
+def ingest(source: str, run_id: str, as_of: date | str) -> dict[str, Any]:
     from pdgov.ingest.run import ingest_source
 
-    result = ingest_source(source, run_id, logical_date)
+    result = ingest_source(source, run_id, clock.as_of(as_of))
     log.info(
         "pdgov: ingest %s: %s files loaded, %s refused, %s already loaded; %s rows in, %s rows rejected",
         source, result.get("files", 0), result.get("files_rejected", 0), result.get("files_skipped", 0),
@@ -48,34 +56,34 @@ def ingest(source: str, run_id: str, logical_date: date) -> dict[str, Any]:
     return _jsonable(result)
 
 
-def enforce_retention(run_id: str, logical_date: date) -> dict[str, Any]:
+def enforce_retention(run_id: str, as_of: date | str) -> dict[str, Any]:
     from pdgov.retention.purge import enforce
 
-    result = enforce(run_id, logical_date)
+    result = enforce(run_id, clock.as_of(as_of))
     log.info("pdgov: retention: %s", json.dumps(_jsonable(result), ensure_ascii=False)[:2000])
     return _jsonable(result)
 
 
-def write_exports(run_id: str, logical_date: date) -> list[str]:
+def write_exports(run_id: str, as_of: date | str) -> list[str]:
     from pdgov.exports.workbooks import write_all
 
-    written = [str(p) for p in write_all(run_id, logical_date)]
+    written = [str(p) for p in write_all(run_id, clock.as_of(as_of))]
     log.info("pdgov: exports: %d workbooks written", len(written))
     return written
 
 
-def process_notifications(run_id: str, logical_date: date) -> dict[str, Any]:
+def process_notifications(run_id: str, as_of: date | str) -> dict[str, Any]:
     from pdgov.notifications.outbox import process
 
-    result = process(run_id, logical_date)
+    result = process(run_id, clock.as_of(as_of))
     log.info("pdgov: notifications: %s", json.dumps(_jsonable(result), ensure_ascii=False))
     return _jsonable(result)
 
 
-def generate_docs(run_id: str, logical_date: date) -> str:
+def generate_docs(run_id: str, as_of: date | str) -> str:
     from pdgov.transform.dbt import generate_docs as gen
 
-    index = gen(logical_date, run_id)
+    index = gen(clock.as_of(as_of), run_id)
     log.info("pdgov: dbt docs (lineage) at %s", index)
     return str(index)
 

@@ -151,3 +151,51 @@ def test_tests_that_read_only_seeds_live_in_tests_seeds_and_run_once(dagbag):
     model_tasks = [t for t in dagbag.dags["pdgov_nightly"].task_ids if t.startswith("dbt_models.")]
     assert not [t for t in model_tasks if any(name in t for name in seed_only)]
     assert any("incident_suspension_covers_whole_model" in t for t in model_tasks)
+
+
+def test_tasks_and_dbt_read_the_same_taipei_as_of_day_with_or_without_a_logical_date(dagbag):
+    """Python tasks get the as-of day as a templated argument and dbt as a var, from the one
+    template ``pdgov.clock.AS_OF``. Rendered with the DAGs' own Jinja environment for a scheduled
+    night (02:00 Taipei is 18:00 UTC the day before) and for a run triggered by hand without a
+    logical date (Airflow 3 allows it: the day is then the one the run was queued for). The run id
+    reaches dbt as a var and the Python tasks from the run's context, by parameter name: passing it
+    as an argument too is refused by Airflow when the task runs ("reserved"), so it is checked here."""
+    from datetime import UTC, datetime
+
+    from airflow.sdk.api.datamodels._generated import DagRun
+    from airflow.sdk.definitions.context import Context
+    from airflow.sdk.execution_time.context import MacrosAccessor
+
+    from pdgov.clock import AS_OF
+
+    runs = [
+        ("scheduled__2026-11-01T18:00:00+00:00", datetime(2026, 11, 1, 18, 0, tzinfo=UTC),
+         datetime(2026, 11, 2, 18, 0, tzinfo=UTC), "2026-11-02"),
+        # Queued at 00:30 Taipei on 3 November, no logical date: that Taipei day, not the UTC one.
+        ("manual__2026-11-02T16:30:00+00:00", None, datetime(2026, 11, 2, 16, 30, tzinfo=UTC), "2026-11-03"),
+    ]
+    checked = {"dbt": 0, "python": 0}
+    for run_id, logical, run_after, day in runs:
+        for dag_id in ("pdgov_nightly", "pdgov_incident", "pdgov_incident_clock"):
+            dag = dagbag.dags[dag_id]
+            dr = DagRun(dag_id=dag_id, run_id=run_id, logical_date=logical, data_interval_start=logical,
+                        data_interval_end=logical, run_after=run_after, start_date=None, end_date=None,
+                        run_type=run_id.split("__")[0], state="running", consumed_asset_events=[],
+                        partition_key=None)
+            context = {**dict.fromkeys(Context.__annotations__), "dag_run": dr, "macros": MacrosAccessor(),
+                       "run_id": run_id}
+            for t in dag.tasks:
+                if getattr(t, "vars", None):
+                    assert t.render_template(t.vars, context) == {"as_of_date": day, "run_id": run_id}, t.task_id
+                    checked["dbt"] += 1
+                elif hasattr(t, "determine_kwargs"):
+                    kwargs = t.determine_kwargs(context)  # raises if an argument takes a context key's name
+                    assert kwargs.get("run_id", run_id) == run_id, t.task_id
+                    if AS_OF in t.op_args:
+                        # Upstream XComArgs among the arguments need a live run: render the day alone.
+                        assert t.render_template(AS_OF, context) == day, t.task_id
+                        checked["python"] += 1
+    nightly = dagbag.dags["pdgov_nightly"]
+    takes_as_of = {t.task_id for t in nightly.tasks if AS_OF in (getattr(t, "op_args", None) or [])}
+    assert {"start_run", "ingest_punches", "enforce_retention", "write_exports", "generate_docs"} <= takes_as_of
+    assert checked["dbt"] > 2 * 40 and checked["python"] == 2 * (len(takes_as_of) + 4), checked
