@@ -16,15 +16,12 @@ instead of at the next nightly run. With nothing to send it opens the warehouse 
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
-import pendulum
 from airflow.sdk import dag, task
 
 from pdgov.clock import AS_OF
-
-POOL = "pdgov_warehouse"
+from pdgov.dag_defaults import POOL, START_DATE, default_args, env_seconds
 
 # Every task gets the run's as-of day as a templated argument (pdgov.clock.AS_OF): a run triggered by
 # hand may have no logical date in Airflow 3, and AS_OF then takes the day it was queued for. Airflow
@@ -35,15 +32,11 @@ POOL = "pdgov_warehouse"
     dag_id="pdgov_incident",
     description="Personal-data incident: scope, report, notices, four-hour clock (個資事件通報)",
     schedule=None,
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Taipei"),
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
     tags=["pdgov", "personal-data", "incident"],
-    default_args={
-        "owner": "pdgov-data-governance",
-        "retries": int(os.environ.get("PDGOV_TASK_RETRIES", "2")),
-        "retry_delay": timedelta(seconds=int(os.environ.get("PDGOV_INCIDENT_RETRY_DELAY_SECONDS", "60"))),
-    },
+    default_args=default_args(env_seconds("PDGOV_INCIDENT_RETRY_DELAY_SECONDS", 60)),
     doc_md=__doc__,
 )
 def pdgov_incident() -> None:
@@ -83,12 +76,11 @@ pdgov_incident()
     dag_id="pdgov_incident_clock",
     description="Four-hour clock and outbox retry for personal-data incidents (個資事件通報時限)",
     schedule="*/15 * * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Taipei"),
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
     tags=["pdgov", "personal-data", "incident"],
-    default_args={"owner": "pdgov-data-governance", "retries": 1, "retry_delay": timedelta(minutes=2),
-                  "pool": POOL},
+    default_args=default_args(timedelta(minutes=2), retries=1, pool=POOL),
     doc_md=__doc__,
 )
 def pdgov_incident_clock() -> None:

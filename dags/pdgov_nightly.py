@@ -12,7 +12,6 @@ or any other pdgov DAG) ever contend for DuckDB's single-writer lock.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 # No usage data leaves the machine: this pipeline handles government personal data.
@@ -21,8 +20,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("SCARF_NO_ANALYTICS", "true")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
-import pendulum  # noqa: E402
 from airflow.sdk import dag, task  # noqa: E402
+from airflow.sdk.exceptions import AirflowFailException  # noqa: E402
 from cosmos import (  # noqa: E402
     DbtBuildLocalOperator,
     DbtTaskGroup,
@@ -34,11 +33,10 @@ from cosmos import (  # noqa: E402
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior, TestIndirectSelection  # noqa: E402
 
 from pdgov.clock import AS_OF, RUN_ID  # noqa: E402  (light: the clock and its templates)
+from pdgov.dag_defaults import POOL, SOURCES, START_DATE, default_args, env_seconds  # noqa: E402
 from pdgov.deploy.assets import COMMITTEE_WORKBOOKS  # noqa: E402  (light: one Asset definition)
 from pdgov.transform.dbt_tasks import freeze_heap, thaw_heap  # noqa: E402  (light: gc only)
 
-POOL = "pdgov_warehouse"
-SOURCES = ("punches", "devices", "webir", "webir_accounts", "roster", "incidents")
 DBT_DIR = Path(os.environ.get("PDGOV_DBT_PROJECT_DIR", Path(__file__).resolve().parents[1] / "dbt_project"))
 
 _project = ProjectConfig(
@@ -87,17 +85,11 @@ def _render(*select: str, exclude: tuple[str, ...] = (), detach: bool = True) ->
     dag_id="pdgov_nightly",
     description="Nightly personal-data governance run (個資治理夜間作業)",
     schedule="0 2 * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Taipei"),
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
     tags=["pdgov", "personal-data", "nightly"],
-    default_args={
-        "owner": "pdgov-data-governance",
-        # `pdgov run` (a person waiting at a terminal) shortens these through the environment.
-        "retries": int(os.environ.get("PDGOV_TASK_RETRIES", "2")),
-        "retry_delay": timedelta(seconds=int(os.environ.get("PDGOV_RETRY_DELAY_SECONDS", "300"))),
-        "pool": POOL,
-    },
+    default_args=default_args(env_seconds("PDGOV_RETRY_DELAY_SECONDS", 300), pool=POOL),
     doc_md=__doc__,
 )
 def pdgov_nightly() -> None:
@@ -172,8 +164,6 @@ def pdgov_nightly() -> None:
     @task(trigger_rule="all_done", retries=0)
     def finish_run(run_id: str | None = None, ti=None) -> dict:
         """Record the run in the ledger whatever happened, then fail if anything upstream did."""
-        from airflow.exceptions import AirflowFailException
-
         from pdgov import pipeline
 
         states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[ti.run_id]).get(ti.run_id, {})
