@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from pdgov import clock
-from pdgov.cli import _date
+from pdgov.cli_types import iso_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,10 +15,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = p.add_subparsers(dest="incident_command", required=True)
     dec = s.add_parser("declare", help="declare an incident from a JSON file and send its report and notices now")
     dec.add_argument("file", type=Path, help="JSON object with the declaration fields (see docs/incidents.md)")
-    dec.add_argument("--date", type=_date, default=None, help="as-of date for the models (default: today, Taipei)")
+    dec.add_argument("--date", type=iso_date, default=None, help="as-of date for the models (default: today, Taipei)")
     dec.set_defaults(func=cmd_declare)
     no = s.add_parser("notify", help="queue, escalate and deliver what the incident models require")
-    no.add_argument("--date", type=_date, default=None)
+    no.add_argument("--date", type=iso_date, default=None)
     no.set_defaults(func=cmd_notify)
     st = s.add_parser("status", help="the four-hour clock and the outbox per incident")
     st.add_argument("--json", action="store_true")

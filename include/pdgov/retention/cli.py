@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from pdgov.cli import _date  # one date parser for every sub-command
+from pdgov.cli_types import iso_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,8 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add = hs.add_parser("add", help="hold an agency's dataset for a period")
     add.add_argument("--agency", required=True, help="agency code, e.g. 379000000A")
     add.add_argument("--dataset", required=True, help="dataset as in retention_rules, e.g. punches")
-    add.add_argument("--from", dest="period_start", type=_date, required=True, help="first held day (anchor date)")
-    add.add_argument("--to", dest="period_end", type=_date, required=True, help="last held day")
+    add.add_argument("--from", dest="period_start", type=iso_date, required=True, help="first held day (anchor date)")
+    add.add_argument("--to", dest="period_end", type=iso_date, required=True, help="last held day")
     add.add_argument("--reason", required=True, help="保全事由, e.g. case or incident number")
     add.add_argument("--by", default=None, help="who places the hold (default: login name)")
     add.set_defaults(func=cmd_hold_add)
@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     rel.set_defaults(func=cmd_hold_release)
 
     p_ret = sub.add_parser("retention", help="enforce deletion deadlines now (or --dry-run to see what would go)")
-    p_ret.add_argument("--date", type=_date, required=True, help="as-of date, YYYY-MM-DD (the models must be built for it)")
+    p_ret.add_argument("--date", type=iso_date, required=True, help="as-of date, YYYY-MM-DD (the models must be built for it)")
     p_ret.add_argument("--dry-run", action="store_true", help="print what would be deleted; change nothing")
     p_ret.add_argument("--override-share", action="store_true",
                        help="allow deleting more than PDGOV_RETENTION_MAX_SHARE of a dataset / a future date")

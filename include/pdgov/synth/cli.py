@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import date
 from pathlib import Path
 
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+from pdgov.cli_types import iso_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("synth", help="write synthetic landing data (seeded) into PDGOV_HOME/landing")
     p.add_argument("--scale", choices=["demo", "city"], default="demo")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--end", type=_date, default=None, help="last day of data (default: yesterday in Asia/Taipei)")
+    p.add_argument("--end", type=iso_date, default=None, help="last day of data (default: yesterday in Asia/Taipei)")
     p.add_argument("--history-years", type=float, default=None,
                    help="demo: sparse punch history back this many years (retention needs ~5.5)")
     p.add_argument("--years", type=float, default=None,
