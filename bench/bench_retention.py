@@ -36,7 +36,7 @@ def main() -> int:
     os.environ.setdefault("PDGOV_HMAC_KEY", "bench-key-not-secret-0123456789abcdef")
 
     from pdgov.config import paths
-    from pdgov.ingest.run import ensure_raw_tables
+    from pdgov.ingest.raw_schema import ensure_raw_tables
     from pdgov.retention.purge import enforce
     from pdgov.transform import dbt
     from pdgov.warehouse import connect, release_inprocess_dbt

@@ -34,6 +34,7 @@ def main() -> int:
     import pdgov.ingest.run as run
     from pdgov import clock
     from pdgov.config import paths
+    from pdgov.ingest import gate, ledger
     from pdgov.synth import punch_csv
 
     spent: list[tuple[float, str]] = []
@@ -64,8 +65,9 @@ def main() -> int:
         spent.append((time.perf_counter() - t, "close (checkpoint)"))
 
     run.connect = timed_connect
-    for name in ("sniff", "_pandera_gate", "_archive_loaded"):
-        fn = getattr(run, name)
+    # Each replaced where the ingest looks it up.
+    for module, name in ((run, "sniff"), (gate, "pandera_gate"), (ledger, "archive_loaded")):
+        fn = getattr(module, name)
 
         def timed(*a, _fn=fn, _name=name, **k):
             t = time.perf_counter()
@@ -74,7 +76,7 @@ def main() -> int:
             finally:
                 spent.append((time.perf_counter() - t, f"{_name}()"))
 
-        setattr(run, name, timed)
+        setattr(module, name, timed)
     try:
         p = paths().ensure()
         f = p.landing_for("punches") / f"punches_{args.rows}.csv"

@@ -28,5 +28,5 @@ def test_bench_ingest_measures_all_three_paths_and_says_what_4x_means():
 def test_profile_ingest_loads_the_file_and_times_its_statements():
     out = _run("profile_ingest.py", "--rows", "20000", "--min-ms", "0")
     assert "20,000 rows loaded" in out, out
-    for step in ("sniff()", "INSERT INTO raw.punches", "_pandera_gate()", "COMMIT", "close (checkpoint)"):
+    for step in ("sniff()", "INSERT INTO raw.punches", "pandera_gate()", "COMMIT", "close (checkpoint)"):
         assert step in out, (step, out)

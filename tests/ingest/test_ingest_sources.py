@@ -184,11 +184,11 @@ def test_every_stored_line_number_is_the_rows_line_in_the_file(pdgov_home, monke
     """Line numbers come from the row ids of a load that runs on every thread (or, as the
     fallback, from a window): 300,000 rows span several of DuckDB's row groups and threads, and
     each row's employee number is its line in the file."""
-    import pdgov.ingest.run as run
+    from pdgov.ingest import load
 
     if window:
-        orig = run._fast_load
-        monkeypatch.setattr(run, "_fast_load", lambda *a, **k: orig(*a, **{**k, "window": True}))
+        orig = load.fast_load
+        monkeypatch.setattr(load, "fast_load", lambda *a, **k: orig(*a, **{**k, "window": True}))
     n = 300_000
     rows = "".join(f"379000000A,{i + 2},2026-10-05 08:01:23,D1,指紋\n" for i in range(n))
     (pdgov_home.landing_for("punches") / "many.csv").write_text(PUNCH_H + rows, encoding="utf-8")
@@ -201,11 +201,11 @@ def test_small_files_load_together_and_a_bad_one_still_loads_nothing(pdgov_home,
     """Small files share one transaction and one pandera gate (a city night is ~1,000 of them);
     a bad file among them splits the batch until it is alone, so the good files load, the bad one is
     quarantined with its line, and a second copy of a batched file is recognised, not loaded."""
-    import pdgov.ingest.run as run
+    from pdgov.ingest import gate
 
     gates = []
-    orig_gate = run._pandera_gate
-    monkeypatch.setattr(run, "_pandera_gate",
+    orig_gate = gate.pandera_gate
+    monkeypatch.setattr(gate, "pandera_gate",
                         lambda con, c, shas, at, n: gates.append((len(shas), n)) or orig_gate(con, c, shas, at, n))
     land = pdgov_home.landing_for("punches")
     for i in range(5):
@@ -251,11 +251,11 @@ def test_a_batch_reads_its_files_together_yet_each_row_keeps_its_own_file(pdgov_
     files of another layout (English headers, columns reordered, Big5) load beside them; a punch
     repeated in two files of the batch is a re-delivery, not a duplicate; the same punch twice in
     one file still refuses that file."""
-    import pdgov.ingest.run as run
+    from pdgov.ingest import load
 
     reads = []
-    orig = run._insert_statement
-    monkeypatch.setattr(run, "_insert_statement", lambda *a, **k: reads.append(len(k.get("together") or [1]))
+    orig = load.insert_statement
+    monkeypatch.setattr(load, "insert_statement", lambda *a, **k: reads.append(len(k.get("together") or [1]))
                         or orig(*a, **k))
     land = pdgov_home.landing_for("punches")
     sizes = {"z1.csv": 3000, "z2.csv": 2500, "z3.csv": 1}
@@ -313,7 +313,7 @@ def test_raw_rows_carry_hash_line_and_load_time_and_an_old_warehouse_sheds_the_p
     """The file's name and loading run live in the ledger, once per file: on each of the city's
     ~180 M punches they made every purge's copy of the warehouse ~13 s slower. A warehouse from
     before keeps its rows and loses the two columns the first time the ingest opens it."""
-    from pdgov.ingest.run import RAW_DDL, ensure_raw_tables
+    from pdgov.ingest.raw_schema import RAW_DDL, ensure_raw_tables
     from pdgov.warehouse import connect
 
     con = duckdb.connect(str(pdgov_home.warehouse))
@@ -379,9 +379,9 @@ def test_the_pandera_gate_refuses_what_the_row_rules_let_through(pdgov_home, mon
     rejection names the pandera check that caught it — whether the gate checks low-cardinality
     columns on their distinct values (large loads) or on every row (small ones). Many good rows
     around the bad one, so the distinct path sees one bad code among good ones."""
-    from pdgov.ingest import checks, run
+    from pdgov.ingest import checks, gate
 
-    monkeypatch.setattr(run, "GATE_DISTINCT_FROM_ROWS", distinct_from)
+    monkeypatch.setattr(gate, "GATE_DISTINCT_FROM_ROWS", distinct_from)
     real = checks.column_sql
 
     def without_rule(c, now_sql):
@@ -411,7 +411,7 @@ def test_the_split_gate_is_the_whole_contract_and_names_every_failed_check(monke
 
     import pdgov.contracts as contracts
     from pdgov.contracts import CONTRACTS, ELEMENT_WISE_CHECKS, pandera_gate_schemas, pandera_schema
-    from pdgov.ingest import run
+    from pdgov.ingest import gate
 
     def checks_of(col):
         return sorted(str(c) for c in col.checks)
@@ -446,16 +446,16 @@ def test_the_split_gate_is_the_whole_contract_and_names_every_failed_check(monke
     split = []
     real = contracts.pandera_gate_schemas
     monkeypatch.setattr(contracts, "pandera_gate_schemas", lambda s: split.append(s) or real(s))
-    for n_rows, took_split in [(run.GATE_DISTINCT_FROM_ROWS, True), (run.GATE_DISTINCT_FROM_ROWS - 1, False)]:
+    for n_rows, took_split in [(gate.GATE_DISTINCT_FROM_ROWS, True), (gate.GATE_DISTINCT_FROM_ROWS - 1, False)]:
         split.clear()
-        why = run._pandera_gate(con, CONTRACTS["punches"], ["f1"], at, n_rows)
+        why = gate.pandera_gate(con, CONTRACTS["punches"], ["f1"], at, n_rows)
         assert bool(split) == took_split, n_rows
         assert why.startswith("contract (pandera) check failed: "), why
         for part in ("agency_code: str_matches", "punched_at: not_nullable", "method: isin"):
             assert part in why, (n_rows, why)
     con.execute("DELETE FROM raw.punches WHERE employee_no <> 'E1'")
-    assert run._pandera_gate(con, CONTRACTS["punches"], ["f1"], at, run.GATE_DISTINCT_FROM_ROWS) is None
-    assert run._pandera_gate(con, CONTRACTS["punches"], ["f1"], at, 1) is None
+    assert gate.pandera_gate(con, CONTRACTS["punches"], ["f1"], at, gate.GATE_DISTINCT_FROM_ROWS) is None
+    assert gate.pandera_gate(con, CONTRACTS["punches"], ["f1"], at, 1) is None
 
 
 def test_the_contracts_table_in_the_docs_is_the_contracts():

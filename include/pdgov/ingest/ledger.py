@@ -1,0 +1,64 @@
+"""The file ledger (``main.ingest_files``) and the archive of loaded files.
+
+The ledger knows every file by its content hash: which run loaded it, when, how many rows, under
+which name. A repeat of the same bytes is recognised and never loaded twice; a corrected
+re-delivery under the same name replaces the rows of that name's earlier file, and nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+from pdgov.config import paths
+from pdgov.contracts import Contract
+from pdgov.ingest.delivery import sql_str
+from pdgov.ingest.raw_schema import carries_ids
+
+log = logging.getLogger("pdgov.ingest")
+
+
+def delete_earlier(contract: Contract, names: list[str]) -> str:
+    """The DELETE by which a corrected re-delivery replaces the rows of the earlier loaded file of
+    the same name, and nothing else (the ledger knows which content hash that name last loaded)."""
+    in_names = ", ".join(sql_str(n) for n in names)
+    return (f"DELETE FROM raw.{contract.table} WHERE _file_sha256 IN (SELECT file_sha256 FROM main.ingest_files "
+            f"WHERE source = {sql_str(contract.source)} AND status = 'loaded' AND file_name IN ({in_names}))")
+
+
+def record_loaded(con, contract: Contract, files: list[tuple[str, str, int, int, list[str]]], run_id: str,
+                  loaded_at: datetime) -> None:
+    """The file ledger's rows for loaded files — ``(name, sha, size, rows, dropped columns)`` each —
+    replacing the rows of earlier files of those names: one DELETE and one INSERT for a whole batch."""
+    names = [name for name, *_ in files]
+    con.execute(f"DELETE FROM main.ingest_files WHERE source = ? AND status = 'loaded' AND file_name IN "
+                f"({', '.join('?' * len(names))})", [contract.source, *names])
+    params: list = []
+    for name, sha, size, n_rows, dropped in files:
+        params += [sha, contract.source, name, size, n_rows, f"{sha[:16]}__{name}", run_id, loaded_at, loaded_at,
+                   f"columns dropped (not in the contract): {', '.join(dropped)}" if dropped else None]
+    con.execute("""INSERT INTO main.ingest_files (file_sha256, source, file_name, size_bytes, status, rows_in,
+                   rows_rejected, archived_as, run_id, first_seen_at, loaded_at, notes) VALUES """
+                + ", ".join(["(?, ?, ?, ?, 'loaded', ?, 0, ?, ?, ?, ?, ?)"] * len(files)), params)
+
+
+def archive_loaded(con, contract: Contract, f: Path, sha: str, n_rows: int, dropped: list[str]) -> dict:
+    p = paths()
+    src = contract.source
+    archived_as = f"{sha[:16]}__{f.name}"
+    dest = p.archive / src / archived_as
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if carries_ids(contract):
+        # The archive keeps what the warehouse keeps: pseudonyms, never the IDs themselves.
+        # Columns as ever (data, _file_sha256, _source_file, _line_no): the name is the file's.
+        con.execute(f"COPY (SELECT * EXCLUDE (_line_no, _loaded_at), {sql_str(f.name)} AS _source_file, _line_no "
+                    f"FROM raw.{contract.table} WHERE _file_sha256 = '{sha}' ORDER BY _line_no) "
+                    f"TO '{dest.as_posix()}.csv' (HEADER, DELIMITER ',')")
+        f.unlink()
+    else:
+        shutil.move(str(f), dest)
+    if dropped:
+        log.warning("pdgov: %s %s: columns dropped (not in the contract): %s", src, f.name, ", ".join(dropped))
+    return {"file_name": f.name, "sha256": sha, "status": "loaded", "rows": n_rows, "dropped_columns": dropped}

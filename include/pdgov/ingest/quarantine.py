@@ -1,0 +1,137 @@
+"""Refused files: nothing of them loaded, every problem recorded, the file set aside.
+
+Each problem (line, column header, reason) goes to ``main.ingest_rejections``; the file goes to
+``quarantine/<source>/`` (national IDs masked) with a ``.rejections.txt`` report a steward can
+act on. ``explain`` finds the problems of a file the load refused, line by line.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pdgov import clock
+from pdgov.config import paths
+from pdgov.contracts import Contract
+from pdgov.ingest import national_id
+from pdgov.ingest.delivery import Delivery
+from pdgov.ingest.raw_schema import carries_ids
+from pdgov.ingest.readers import FileRefused
+
+log = logging.getLogger("pdgov.ingest")
+
+
+MAX_REJECTIONS_PER_FILE = 1000
+
+
+def reject(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, problems: list[tuple],
+           n_rows: int) -> dict:
+    """Refuse ``f`` whole: its problems (line, column, reason) and its ledger row in one transaction,
+    then the file (IDs masked) and its report into ``quarantine/<source>/``; returns the outcome."""
+    p = paths()
+    src = contract.source
+    now = clock.now()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.executemany(
+            """INSERT INTO main.ingest_rejections (source, file_name, file_sha256, line_no, column_name, reason, run_id,
+               rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [[src, f.name, sha, ln, col, reason, run_id, now] for ln, col, reason in problems],
+        )
+        bad_lines = len({ln for ln, _, _ in problems if ln is not None and ln > 1})
+        con.execute(
+            """INSERT INTO main.ingest_files (file_sha256, source, file_name, size_bytes, status, rows_in, rows_rejected,
+               archived_as, run_id, first_seen_at, loaded_at, notes) VALUES (?, ?, ?, ?, 'rejected', 0, ?, ?, ?, ?, NULL, ?)""",
+            [sha, src, f.name, size, bad_lines or n_rows, f"{sha[:16]}__{f.name}", run_id, now,
+             f"{len(problems)} problem(s); file refused whole"],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    qdir = p.quarantine / src
+    qdir.mkdir(parents=True, exist_ok=True)
+    dest = qdir / f"{sha[:16]}__{f.name}"
+    if carries_ids(contract):
+        _write_masked_copy(f, dest)
+        f.unlink()
+    else:
+        shutil.move(str(f), dest)
+    report = dest.parent / (dest.name + ".rejections.txt")
+    lines = [f"pdgov: {src} file {f.name} refused whole on {now:%Y-%m-%d %H:%M:%S} (run {run_id})",
+             f"SHA-256: {sha}", "Nothing from this file was loaded. Fix the lines below and deliver it again.", ""]
+    for ln, col, reason in problems:
+        lines.append(f"line {ln if ln is not None else '-'}, column {col or '-'}: {reason}")
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    log.warning("pdgov: %s %s refused: %s", src, f.name, problems[0][2])
+    return {"file_name": f.name, "sha256": sha, "status": "rejected", "rows": 0, "rows_rejected": len(problems),
+            "problems": [list(p_) for p_ in problems[:20]]}
+
+
+_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][12]\d{8})(?!\d)")
+
+
+def _write_masked_copy(src: Path, dest: Path) -> None:
+    """Quarantine copy of a file that may carry national IDs: the IDs masked, the rest as sent."""
+    data = src.read_bytes()
+    for enc in ("utf-8-sig", "cp950"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        dest.write_bytes(b"(binary content withheld: it may carry national IDs)\n")
+        return
+    dest.write_text(_ID_IN_TEXT.sub(lambda m: national_id.mask(m.group(1)), text), encoding="utf-8")
+
+
+def explain(con, contract: Contract, d: Delivery) -> tuple[list[tuple], int]:
+    """Every problem of a file the fast path refused: (line, column header, reason), in file order.
+
+    Runs only for files that failed, so it may materialise the file and spend regular
+    expressions on the failed rows to say exactly what is wrong with each.
+    """
+    stage1, reasons = d.stage1(contract)
+    try:
+        con.execute("DROP TABLE IF EXISTS _typed")
+        con.execute(f"CREATE TEMP TABLE _typed AS SELECT (row_number() OVER ()) + 1 AS _line_no, * FROM ({stage1})")
+    except duckdb.Error as exc:
+        raise _csv_refusal(exc) from exc
+    n_rows = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
+    zh = {v: d.header[k] for k, v in d.mapping.items()}
+    problems: list[tuple] = []
+    if reasons:
+        err_cols = [r.rsplit(" AS ", 1)[1].strip('"') for r in reasons]
+        any_bad = " OR ".join(f'"{e}" IS NOT NULL' for e in err_cols)
+        con.execute("DROP TABLE IF EXISTS _bad")
+        con.execute(f"CREATE TEMP TABLE _bad AS SELECT * FROM (SELECT _line_no, {', '.join(reasons)} FROM _typed) "
+                    f"WHERE {any_bad} ORDER BY _line_no LIMIT {MAX_REJECTIONS_PER_FILE}")
+        union = " UNION ALL ".join(
+            f"SELECT _line_no, '{e[3:]}' AS col, \"{e}\" AS reason FROM _bad WHERE \"{e}\" IS NOT NULL"
+            for e in err_cols)
+        for line_no, col, reason in con.execute(
+                f"SELECT * FROM ({union}) ORDER BY _line_no, col LIMIT {MAX_REJECTIONS_PER_FILE}").fetchall():
+            problems.append((line_no, zh.get(col, next((c.zh for c in contract.columns if c.name == col), col)),
+                             reason))
+    if contract.key and not problems:
+        keys = ", ".join(contract.key)
+        for line_no, first in con.execute(
+            f"""SELECT _line_no, first_line FROM (SELECT _line_no, min(_line_no) OVER (PARTITION BY {keys})
+                AS first_line FROM _typed) WHERE _line_no <> first_line ORDER BY _line_no
+                LIMIT {MAX_REJECTIONS_PER_FILE}"""
+        ).fetchall():
+            problems.append((line_no, None, f"duplicate of line {first} (same {', '.join(contract.key)})"))
+    con.execute("DROP TABLE IF EXISTS _typed")
+    con.execute("DROP TABLE IF EXISTS _bad")
+    return problems, n_rows
+
+
+def _csv_refusal(exc: Exception) -> FileRefused:
+    msg = str(exc).split("\n")[0]
+    m = re.search(r"[Ll]ine:? ?(\d+)", str(exc))
+    return FileRefused(f"not a well-formed CSV: {msg[:300]}", int(m.group(1)) if m else None)
