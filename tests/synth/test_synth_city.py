@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pdgov.synth import punch_csv
+from pdgov.synth.catalog import METHOD_ZH, PUNCH_HEADER
 from pdgov.synth.city import city_agencies, generate_city
-from pdgov.synth.demo import METHOD_ZH, PUNCH_HEADER
 
 END = date(2026, 11, 21)
 METHODS = set(METHOD_ZH.values())

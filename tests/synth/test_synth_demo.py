@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from pdgov.synth import generate
 from pdgov.synth import national_ids as synth_ids
-from pdgov.synth.demo import ACCOUNT_HEADER, DEVICE_HEADER, PUNCH_HEADER, ROSTER_HEADER, WEBIR_HEADER
+from pdgov.synth.catalog import ACCOUNT_HEADER, DEVICE_HEADER, PUNCH_HEADER, ROSTER_HEADER, WEBIR_HEADER
 
 END = date(2026, 11, 21)
 HEADERS = {"punches": PUNCH_HEADER, "devices": DEVICE_HEADER, "webir": WEBIR_HEADER,

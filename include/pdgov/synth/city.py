@@ -18,27 +18,23 @@ import zlib
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from pdgov.synth.demo import (
+from pdgov.config import SOURCES
+from pdgov.synth.catalog import (
     BIOMETRIC_ZH,
     GIVEN,
     IMPLICATED_MODEL,
     METHOD_ZH,
     PLANTED_LISTS,
     PUNCH_HEADER,
-    SOURCES,
     SURNAMES,
-    Staff,
-    Writer,
-    _workdays,
-    device_rows,
-    fresh_id,
-    write_accounts,
-    write_bad_punches,
-    write_devices,
-    write_incident,
-    write_roster,
-    write_webir,
 )
+from pdgov.synth.dates import workdays_between
+from pdgov.synth.demo import write_incident
+from pdgov.synth.devices import device_rows, write_devices
+from pdgov.synth.punches import write_bad_punches
+from pdgov.synth.staff import Staff, fresh_id, write_roster
+from pdgov.synth.webir import write_accounts, write_webir
+from pdgov.synth.writer import Writer
 
 N_AGENCIES = 300
 STAFF = 70_000
@@ -170,7 +166,7 @@ def punch_csv(path: Path, rows: int, seed: int = 7, encoding: str = "utf-8") -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     per = STAFF // N_AGENCIES
     per_day = 2 * per * N_AGENCIES
-    days = _workdays(date(2021, 1, 4), date(2021, 1, 4) + timedelta(days=7 * (int(rows) // per_day // 5 + 2)))
+    days = workdays_between(date(2021, 1, 4), date(2021, 1, 4) + timedelta(days=7 * (int(rows) // per_day // 5 + 2)))
     sql = f"""
         SELECT printf('3790%05d', a) || chr(CAST(65 + a % 26 AS INTEGER)) AS "機關代碼",
                printf('%03d%04d', a, s + 1) AS "員工編號",
@@ -231,7 +227,7 @@ def generate_city(home: Path, seed: int, end: date, years: float = 5.0, n_agenci
 
     # punches, one file per agency per calendar year, written by DuckDB
     start = end - timedelta(days=round(years * 365.25))
-    periods = [(p0, p1, _workdays(p0, p1)) for p0, p1 in _periods(start, end)]
+    periods = [(p0, p1, workdays_between(p0, p1)) for p0, p1 in _periods(start, end)]
     scope_from = datetime.combine(end - timedelta(days=30), time(0))
     scope_to = datetime.combine(end, time(23, 59, 59))
     per_device: dict[str, int] = {}
