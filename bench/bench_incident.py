@@ -37,12 +37,11 @@ def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="pdgov_bench_incident_"))
     os.environ["PDGOV_HOME"] = str(root / "home")
     os.environ.setdefault("PDGOV_HMAC_KEY", "bench-key-not-secret-0123456789abcdef0123")
-    tests = Path(__file__).resolve().parents[1] / "tests"
-    sys.path[:0] = [str(tests), str(tests / "incidents")]  # the loopback SMTP server of the tests
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tests/support: the loopback SMTP
     import logging
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)
-    from incident_support import LoopbackSmtp
+    from support.smtp import LoopbackSmtp
 
     from pdgov import clock
     from pdgov.config import paths

@@ -18,10 +18,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support.cluster import create_database, drop_database
+from support.postgres import copy_sources
 
 from pdgov.config import DBT_PROJECT_DIR, SOURCES
-from pdgov.deploy.cluster import create_database, drop_database
-from pdgov.deploy.postgres import copy_sources
 
 pytestmark = pytest.mark.deployment
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -25,10 +25,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from support import free_port
+from support.airflow_api import AirflowApi
+from support.cluster import CALLER_DBT_LOCATION, LocalCluster, create_database, drop_database
 
 from pdgov.config import DBT_PROJECT_DIR
-from pdgov.deploy.api import AirflowApi
-from pdgov.deploy.cluster import CALLER_DBT_LOCATION, LocalCluster, create_database, drop_database
 from pdgov.deploy.fingerprint import diff, fingerprint
 from pdgov.deploy.settings import Deployment
 
@@ -43,12 +44,6 @@ AS_OF = "2026-11-02"
 DATA_END = "2026-11-01"
 RUN_TIMEOUT = 40 * 60  # one night is ~75 tasks; on 2 shared cores each costs ~7-12 s of process start
 TEST_KEY = "pdgov-deployment-test-key-0123456789abcdef"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _services_up() -> str | None:
@@ -96,7 +91,7 @@ def deployment(tmp_path_factory):
     uid = uuid.uuid4().hex[:10]
     db_name = f"pdgov_deploy_{uid}"
     redis_db = 1 + int(uid, 16) % 15
-    smtp = Controller(Sink(), hostname="127.0.0.1", port=_free_port())
+    smtp = Controller(Sink(), hostname="127.0.0.1", port=free_port())
     smtp.start()
     password = secrets.token_urlsafe(16)
     dep = Deployment(
@@ -107,8 +102,8 @@ def deployment(tmp_path_factory):
         jwt_secret=secrets.token_hex(32),
         hmac_key=TEST_KEY,
         queue=f"pdgov_{uid}",
-        api_port=_free_port(),
-        worker_log_port=_free_port(),
+        api_port=free_port(),
+        worker_log_port=free_port(),
         smtp_conn=f"smtp://127.0.0.1:{smtp.port}",
         dbt_project_dir=dbt_dir,
         # Only what this test triggers may run: no run for "the latest interval" on unpause.

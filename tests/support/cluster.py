@@ -2,9 +2,8 @@
 
 The same components compose starts in containers — api-server, scheduler, dag-processor,
 Celery worker (and triggerer) — started here as plain processes on the machine's PostgreSQL
-and Redis. The deployment test and the nightly-increment benchmark use it; an operator can too
-(``python -m pdgov.deploy.cluster`` is not offered on purpose: production runs under compose or
-systemd, which restart what dies — this harness only proves the configuration works).
+and Redis, for the deployment tests. It only proves the configuration works: production runs
+under compose or systemd, which restart what dies.
 
 Every process gets its own session (process group), so stopping the cluster ends the task
 subprocesses the worker forked, and nothing else on the machine.
