@@ -11,7 +11,7 @@ contact window, one notice per person, escalation past four hours). Wiring only:
 
 pdgov_incident_clock: every 15 minutes, the outbox again — messages that waited for SMTP go out
 once it is back, and a report still unsent four hours after knowledge escalates within 15 minutes
-instead of at the next nightly run. With nothing to send it opens the warehouse for well under a second.
+instead of at the next nightly run. With nothing to send it only opens the warehouse briefly.
 """
 
 from __future__ import annotations

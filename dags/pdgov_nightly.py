@@ -58,10 +58,10 @@ _operator_args = {
     # The same as-of day and run id the Python tasks receive (pdgov.clock).
     "vars": {"as_of_date": AS_OF, "run_id": RUN_ID},
     # dbt's manifest.json and run_results.json would be written into Cosmos's temporary copy of
-    # the project and thrown away with it: ~0.15 s a task. Lineage docs come from generate_docs.
+    # the project and thrown away with it. Lineage docs come from generate_docs.
     "dbt_cmd_flags": ["--no-write-json"],
     # Cosmos runs a full gc.collect() after every dbt command; these narrow it to the objects the
-    # command created (0.5 s of every task in `pdgov run`; see pdgov.transform.dbt_tasks).
+    # command created (why: pdgov.transform.dbt_tasks).
     "pre_execute": freeze_heap,
     "post_execute": thaw_heap,
 }
@@ -73,7 +73,7 @@ def _render(*select: str, exclude: tuple[str, ...] = (), detach: bool = True) ->
         select=list(select),
         exclude=list(exclude),
         # One task per model runs `dbt build` on it: the model, then its tests, in one process.
-        # Half the tasks of AFTER_EACH — each Celery task pays ~5 s of process start and parse.
+        # Half the tasks of AFTER_EACH — each Celery task pays a process start and a parse.
         test_behavior=TestBehavior.BUILD,
         emit_datasets=False,
         # A test on two models (e.g. a relationship) runs after both, not inside the first one's task.
@@ -117,7 +117,7 @@ def pdgov_nightly() -> None:
     )
     # The six reference seeds in one task, with the tests that read only seeds (they live in
     # dbt_project/tests/seeds/, which the models group excludes): they change with a deployment,
-    # not with the night's data, and as six tasks they paid dbt's start six times (~0.6 s each).
+    # not with the night's data, and as six tasks they paid dbt's start six times.
     seeds = DbtBuildLocalOperator(
         task_id="dbt_seeds", project_dir=DBT_DIR, profile_config=_profile, select=["path:seeds"],
         invocation_mode=InvocationMode.DBT_RUNNER, indirect_selection=TestIndirectSelection.CAUTIOUS.value,
@@ -131,8 +131,8 @@ def pdgov_nightly() -> None:
         operator_args=_operator_args,
     )
     # One partial-parse cache for every dbt task (Cosmos keeps one per task group): each night's new
-    # --vars make the first dbt task re-parse the whole project (~3-4 s on the city night); with a
-    # shared cache the seeds and the models group start from the parse the staging group wrote.
+    # --vars make the first dbt task re-parse the whole project; with a shared cache the seeds and
+    # the models group start from the parse the staging group wrote.
     shared_cache = next(staging.iter_tasks()).cache_dir
     for t in [seeds, *models.iter_tasks()]:
         t.cache_dir = shared_cache

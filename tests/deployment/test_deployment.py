@@ -42,7 +42,7 @@ REDIS = "redis://127.0.0.1:6379"
 RUN_AT = "2026-11-01T18:00:00+00:00"
 AS_OF = "2026-11-02"
 DATA_END = "2026-11-01"
-RUN_TIMEOUT = 40 * 60  # one night is ~75 tasks; on 2 shared cores each costs ~7-12 s of process start
+RUN_TIMEOUT = 40 * 60  # one night is some 75 tasks, each a process start on 2 shared cores
 TEST_KEY = "pdgov-deployment-test-key-0123456789abcdef"
 
 

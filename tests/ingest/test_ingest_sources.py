@@ -310,9 +310,9 @@ def test_a_batch_reads_its_files_together_yet_each_row_keeps_its_own_file(pdgov_
 
 
 def test_raw_rows_carry_hash_line_and_load_time_and_an_old_warehouse_sheds_the_per_row_name_and_run(pdgov_home):
-    """The file's name and loading run live in the ledger, once per file: on each of the city's
-    ~180 M punches they made every purge's copy of the warehouse ~13 s slower. A warehouse from
-    before keeps its rows and loses the two columns the first time the ingest opens it."""
+    """The file's name and loading run live in the ledger, once per file: stored on each of the
+    city's punches they made every purge's copy of the warehouse slower. A warehouse from before
+    keeps its rows and loses the two columns the first time the ingest opens it."""
     from pdgov.ingest.raw_schema import RAW_DDL, ensure_raw_tables
     from pdgov.warehouse import connect
 

@@ -183,8 +183,8 @@ def pandera_gate_schemas(source: str):
 
     Why: an element-wise check passes for the file exactly when it passes for every distinct
     value in it, and a 10-million-row punch file has a few hundred agency codes and seven
-    methods. Run per row, pandera's regular expression on the agency code was 0.7 s of the gate's
-    1.1 s on 10 M punches; split, the whole gate takes 0.34 s (docs/ingest.md, benchmark).
+    methods. Run per row, pandera's regular expression on the agency code was most of the gate's
+    time on a large punch file; on the distinct values it costs next to nothing.
     """
     import pandera.ibis as pa
 

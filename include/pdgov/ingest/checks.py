@@ -25,7 +25,7 @@ _GROUPS = "['y', 'mo', 'd', 'h', 'mi', 's']"
 
 MACROS = [
     # A date/time from the groups of one shape's regular expression (a struct: one regex run per
-    # value instead of one per part, which made ROC dates 1.5x slower); offset 1911 for ROC years
+    # value instead of one per part, which made ROC dates slower); offset 1911 for ROC years
     # (year 0 is not a ROC year). TRY_CAST: the groups are digits whenever the shape matched.
     """CREATE OR REPLACE TEMP MACRO _pd_mkg(g, off) AS (
         CASE WHEN off = 0 OR TRY_CAST(g.y AS BIGINT) > 0 THEN

@@ -13,8 +13,8 @@ log = logging.getLogger("pdgov.ingest")
 
 
 #: The pandera gate checks low-cardinality columns on their distinct values from this many rows on:
-#: on 10 M punches that took the gate from 1.1 s to 0.34 s, but each distinct-value validation is a
-#: query of its own (~10 ms), which a small batch (a few thousand rows) pays for nothing.
+#: on a large file that is far cheaper than a check of every row, but each distinct-value validation
+#: is a query of its own, which a small batch (a few thousand rows) pays for nothing.
 GATE_DISTINCT_FROM_ROWS = 100_000
 
 
@@ -57,8 +57,8 @@ def warm_up(source: str) -> None:
     first file loads: DuckDB releases the GIL while it reads, so the gate is ready when the load
     ends instead of starting its imports then. The gate itself imports the same modules; Python's
     import lock makes it wait for this thread if it is not done. It starts only once the first
-    file is hashed: imports hold the GIL, and hashing beside them took 2.5x as long (1.1 s
-    instead of 0.4 s for 10 M rows), while the load itself runs without the GIL."""
+    file is hashed: imports hold the GIL, and hashing beside them was several times slower,
+    while the load itself runs without the GIL."""
     import threading
 
     def warm() -> None:

@@ -41,9 +41,8 @@ def fast_load(con, contract: Contract, d: Delivery, f: Path, sha: str, size: int
     Line numbers: ``row_number() OVER ()`` in the INSERT would make DuckDB run the whole load on
     one thread. Instead the INSERT runs on every thread with insertion order preserved (DuckDB's
     default, set here explicitly), so the file's rows take consecutive row ids in file order,
-    and one UPDATE numbers them from their row id (0.13 s for 10 M rows; the load itself went
-    from 9.5 s to 5.1 s). If the row ids are not one consecutive run, the load is redone with
-    the window (``window=True``), so a line number is never a guess.
+    and one cheap UPDATE numbers them from their row id. If the row ids are not one consecutive
+    run, the load is redone with the window (``window=True``), so a line number is never a guess.
     """
     loaded_at = clock.now()
     insert = insert_statement(contract, d, sha, logical_date, loaded_at, window)
@@ -96,8 +95,8 @@ def load_batch(con, contract: Contract, batch: list[Pending], run_id: str,
     blame when a row rule failed.
 
     Why: a city night delivers ~1,200 small files (a roster and WebIR logs per agency, a punch
-    export per agency). One file at a time, each paid ~20 ms of statement overhead in its INSERT
-    (parsing and planning the contract's row rules again for 230 rows), plus its own line
+    export per agency). One file at a time, each paid the statement overhead of its INSERT
+    (parsing and planning the contract's row rules again for a few hundred rows), plus its own line
     numbering, duplicate probe and pandera gate. Here the files of one column layout are read by
     one ``read_csv`` with the row rules riding along, then the batch is numbered, probed and gated
     once; only the ledger rows are per file. The usual night has no bad file, so the fallback
@@ -110,7 +109,7 @@ def load_batch(con, contract: Contract, batch: list[Pending], run_id: str,
     con.execute("BEGIN TRANSACTION")
     try:
         # Corrected re-deliveries replace their earlier rows: one scan of the table for the batch
-        # (per file, each small file paid a scan of all of raw.punches — 175 M rows in the city).
+        # (per file, each small file paid a scan of all of raw.punches: the whole city's history).
         con.execute(ledger.delete_earlier(contract, [b.f.name for b in batch]))
         layouts: dict[tuple, list[Pending]] = {}
         for b in batch:
@@ -201,9 +200,9 @@ def _number_lines(con, table: str, mine: str, n_rows: int) -> bool:
     """Number a just-loaded file's lines from its rows' consecutive row ids (header = line 1);
     False, with nothing changed, when the row ids are not one consecutive run.
 
-    The one-file form of ``_number_batch_lines``, kept apart because the batch form's grouping
-    and join cost 1.0–1.7 s on a 10 M-row file where this takes 0.06–0.1 s (committed rows,
-    measured 2026-12-01); batches are of small files, where the grouping costs nothing."""
+    The one-file form of ``_number_batch_lines``, kept apart because on one large file the batch
+    form's grouping and join cost many times what this does; batches are of small files, where
+    the grouping costs nothing."""
     if not n_rows:
         return True
     first_id, last_id = con.execute(f"SELECT min(rowid), max(rowid) FROM {table} WHERE {mine}").fetchone()
@@ -230,7 +229,7 @@ def _number_batch_lines(con, table: str, mine: str, shas: list[str]) -> list[int
 
 def _has_duplicates(con, contract: Contract, table: str, mine: str) -> bool:
     """Probe for duplicate natural keys: group one 64-bit hash per row and keep the groups seen
-    twice. That is half the work of ``count(DISTINCT …)`` (2.1 s → 1.1 s for 10 M rows). A
+    twice. That is about half the work of ``count(DISTINCT …)``. A
     repeated hash is confirmed on the keys themselves, so a hash collision never refuses a file."""
     keys = ", ".join(k if k != "subject_id" else "subject_hmac" for k in contract.key)
     if contract.source == "webir":

@@ -12,8 +12,8 @@ from pdgov.contracts import Contract
 
 #: Every raw row's lineage: its file (by content hash), its line there (header = 1) and its load.
 #: The file's name and the run that loaded it are the ledger's (``main.ingest_files``, by
-#: ``file_sha256``), once per file: stored on every row they were ~30 % of each night's purge copy
-#: of the city's punches (48.9 s → 35.4 s without them; see docs/production.md).
+#: ``file_sha256``), once per file: stored on every row they were a large part of each night's
+#: purge copy of the city's punches.
 LINEAGE = "_file_sha256 VARCHAR, _line_no INTEGER, _loaded_at TIMESTAMP"
 
 

@@ -187,12 +187,12 @@ def rebuild_warehouse(db: Path) -> float:
             stale.unlink()
     con = duckdb.connect(str(db))
     try:
-        # The warehouse's memory limit and temp dir: unconfigured, DuckDB's cache grew to 16.6 GB
-        # while copying the city's 7.8 GB file.
+        # The warehouse's memory limit and temp dir: unconfigured, DuckDB's cache grew to about twice
+        # the size of the city's warehouse file while copying it.
         configure(con, db.parent / "tmp")
         # ZSTD is never chosen for the warehouse's columns (pragma_storage_info: DICT_FSST strings,
         # bit-packed numbers), yet DuckDB tries it on every segment it writes: not trying it makes
-        # the city's copy ~2 s faster (37.7 s → 35.4 s, same bytes written; 2026-12-01).
+        # the copy faster and writes the same bytes.
         con.execute("SET disabled_compression_methods = 'zstd'")
         con.execute("CHECKPOINT")
         src = con.execute("SELECT current_database()").fetchone()[0]

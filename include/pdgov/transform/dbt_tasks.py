@@ -3,9 +3,8 @@
 Cosmos ends every dbt command with a full ``gc.collect()`` (to release dbt's adapter semaphores,
 astronomer-cosmos#2334). A full collection walks every object the process holds — Airflow, the
 DAG, Cosmos, dbt and its last manifest — so its cost grows with the process, not with the dbt
-run: in ``airflow dags test`` (``pdgov run``), where all 48 dbt tasks share one process, it was
-0.5 s of every task, half of each task's wall time on the demo (cProfile of ``airflow dags test
-pdgov_nightly``: 24.2 s of ``gc.collect`` in 48 calls).
+run: in ``airflow dags test`` (``pdgov run``), where every dbt task of the night shares one
+process, profiling showed ``gc.collect`` taking about half of each dbt task's wall time.
 
 The hooks keep the collection but narrow it to what the dbt command created: objects alive
 before the task are frozen (:func:`gc.freeze`, the interpreter's permanent generation, which
