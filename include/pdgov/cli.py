@@ -35,7 +35,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pdgov.runner import run
 
     t0 = time.monotonic()
-    row = run(args.date)
+    row = run(args.date, verbose=getattr(args, "verbose", False))
     print(
         f"pdgov: run {row['run_id']} {row['status']} in {time.monotonic() - t0:.0f}s — "
         f"{row['files']} files, {row['rows_in']} rows in, {row['rows_rejected']} rows rejected"
@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_run = sub.add_parser("run", help="one nightly run (airflow dags test pdgov_nightly) on the embedded default")
     p_run.add_argument("--date", type=iso_date, default=clock.today(), help="logical date, YYYY-MM-DD")
+    p_run.add_argument("--verbose", action="store_true", help="stream Airflow's whole log (it always goes to a file)")
     p_run.set_defaults(func=cmd_run)
 
     p_demo = sub.add_parser("demo", help="synthetic data into a fresh PDGOV_HOME, then one nightly run")
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_demo.add_argument("--seed", type=int, default=7)
     p_demo.add_argument("--date", type=iso_date, default=None, help="logical date of the run (default: today)")
     p_demo.add_argument("--force", action="store_true", help="clear a non-demo PDGOV_HOME")
+    p_demo.add_argument("--verbose", action="store_true", help="stream Airflow's whole log of the run")
     p_demo.set_defaults(func=cmd_demo)
 
     p_parse = sub.add_parser("parse", help="(re)build the dbt manifest Cosmos renders the DAG from")

@@ -3,7 +3,8 @@
 It manages an ``AIRFLOW_HOME`` under ``PDGOV_HOME`` (SQLite metadata, examples off, telemetry
 off, low parallelism for a 2-core machine), creates the warehouse pool, and calls
 ``airflow dags test pdgov_nightly <date>`` — the same code path the scheduler runs, in one
-process. The run ledger, not the CLI's exit code, says whether the night succeeded.
+process. The night succeeded only if that command exited 0, every task of the DAG run it
+created succeeded, and the run ledger's row *for that run* says success.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +26,15 @@ from pdgov.config import (
     Paths,
     paths,
     secrets_dir,
+)
+from pdgov.run_progress import (
+    TAIL_LINES,
+    RunWatch,
+    count_tasks,
+    failed_tasks,
+    format_task,
+    state_counts,
+    task_states,
 )
 
 DAG_ID = "pdgov_nightly"
@@ -130,32 +141,91 @@ def prepare(p: Paths | None = None) -> dict[str, str]:
     return env
 
 
-def run(logical_date: date) -> dict:
-    """One nightly run for ``logical_date``; returns the run's ledger row."""
+def run_log_path(p: Paths, logical_date: date) -> Path:
+    """Where one invocation's full Airflow output goes (the terminal gets one line per task)."""
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S")
+    return p.home / "logs" / f"pdgov_run_{logical_date.isoformat()}_{stamp}.log"
+
+
+def run(logical_date: date, verbose: bool = False, echo: Callable[[str], None] | None = None) -> dict:
+    """One nightly run for ``logical_date``; returns the run's ledger row.
+
+    Raises ``RunFailed`` unless the DAG run this call started finished, every task in it
+    succeeded and the ledger row of *that* run says so: a run that dies before ``start_run``
+    (an import error, a locked metadata database) must not pass for the night before it.
+    """
+    say = echo or (lambda text: print(text, flush=True))
     p = paths()
     env = prepare(p)
-    print(f"pdgov: running {DAG_ID} for {logical_date} (PDGOV_HOME={p.home})", flush=True)
-    _airflow(["dags", "test", DAG_ID, logical_date.isoformat()], env, check=False)
-    row = last_run(p, logical_date)
-    if row is None:
-        raise RunFailed(f"{DAG_ID} for {logical_date} left no run ledger row: see the log above")
-    if row["status"] != "success":
-        raise RunFailed(f"{DAG_ID} for {logical_date} finished with status {row['status']}: {row.get('detail')}")
-    return row
+    env["PYTHONUNBUFFERED"] = "1"  # the task lines come as tasks end, not when a buffer fills
+    log_path = run_log_path(p, logical_date)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    say(f"pdgov: running {DAG_ID} for {logical_date} (PDGOV_HOME={p.home})")
+    say(f"pdgov: full Airflow log: {log_path}")
+    watch = RunWatch(report=None if verbose else (lambda end, done, total: say(format_task(end, done, total))),
+                     count_tasks=count_tasks(p.airflow_home, DAG_ID))
+    exe = Path(sys.executable).with_name("airflow")
+    cmd = [str(exe) if exe.exists() else "airflow", "dags", "test", DAG_ID, logical_date.isoformat()]
+    with open(log_path, "w", encoding="utf-8") as log, subprocess.Popen(
+            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            text=True, encoding="utf-8", errors="replace", bufsize=1) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            log.write(line)
+            watch.feed(line)
+            if verbose:
+                sys.stdout.write(line)
+        rc = proc.wait()
+    return check_run(p, logical_date, rc, watch, log_path, say)
 
 
-def last_run(p: Paths, logical_date: date) -> dict | None:
+def check_run(p: Paths, logical_date: date, rc: int, watch: RunWatch, log_path: Path,
+              say: Callable[[str], None]) -> dict:
+    """The ledger row of the run ``watch`` saw created, or ``RunFailed`` naming what failed."""
+    where = f"full log: {log_path}"
+    if watch.run_id is None:
+        tail = "\n".join(f"    {ln[:240]}" for ln in watch.tail[-TAIL_LINES:])
+        why = "".join(f"\n  DAG file did not import: {e}" for e in watch.import_errors)
+        raise RunFailed(f"{DAG_ID} for {logical_date}: no DAG run was started (`airflow dags test` exited {rc})"
+                        f"{why}\n  last lines of the log:\n{tail}\n  {where}")
+    states = task_states(p.airflow_home, DAG_ID, watch.run_id)
+    if states:
+        say(f"pdgov: {len(states)} tasks: {state_counts(states)}")
+    failed = failed_tasks(states, watch.ended)
+    problems = [f"`airflow dags test` exited {rc}"] if rc != 0 else []
+    try:
+        row = ledger_row(p, watch.run_id)
+    except Exception as exc:  # noqa: BLE001 - a ledger that cannot be read proves nothing
+        row = None
+        problems.append(f"the run ledger cannot be read ({str(exc)[:300]})")
+    else:
+        if row is None:
+            problems.append("the run left no ledger row (start_run did not record it)")
+    if row is not None and row["status"] != "success":
+        problems.append(f"its ledger row says {row['status']}")
+    if not problems and not failed:
+        return row
+    if not failed and states:
+        failed = [t for t, s in states.items() if s not in ("success", "skipped")][:5]
+    lines = [f"{DAG_ID} for {logical_date} failed (run {watch.run_id}): "
+             + (f"failed task{'s' if len(failed) > 1 else ''}: {', '.join(failed)}; " if failed else "")
+             + "; ".join(problems)]
+    if failed:
+        lines.append(f"  last lines of {failed[0]}'s log:")
+        lines += [f"    {ln}" for ln in watch.last_lines(failed[0])] or ["    (no log lines)"]
+    lines.append(f"  {where}")
+    raise RunFailed("\n".join(lines))
+
+
+def ledger_row(p: Paths, run_id: str) -> dict | None:
+    """The run ledger's row for ``run_id`` (not the newest row of a date: that may be another run's)."""
     import duckdb
 
     if not p.warehouse.exists():
         return None
     con = duckdb.connect(str(p.warehouse), read_only=True)
     try:
-        cur = con.execute(
-            """SELECT * FROM main.run_ledger WHERE logical_date = ?
-               ORDER BY started_at DESC LIMIT 1""",
-            [logical_date],
-        )
+        cur = con.execute("SELECT * FROM main.run_ledger WHERE run_id = ?", [run_id])
         rec = cur.fetchone()
         if rec is None:
             return None
