@@ -39,28 +39,25 @@ from pdgov.synth.writer import Writer
 N_AGENCIES = 300
 STAFF = 70_000
 DEVICES = 2_000
-DEPARTMENTS = [
-    "秘書處", "民政局", "財政局", "教育局", "產業發展局", "工務局", "交通局", "社會局", "勞動局", "警察局",
-    "衛生局", "環境保護局", "都市發展局", "文化局", "消防局", "捷運工程局", "翡翠水庫管理局", "觀光傳播局",
-    "地政局", "兵役局", "體育局", "資訊局", "法務局", "青年局", "人事處", "主計處", "政風處",
-    "研究發展考核委員會", "原住民族事務委員會", "客家事務委員會", "公務人員訓練處", "工務局公園路燈工程管理處",
-    "工務局水利工程處", "工務局新建工程處", "工務局衛生下水道工程處", "環境保護局環境清潔隊",
-]
-DISTRICTS = ["松山", "信義", "大安", "中山", "中正", "大同", "萬華", "文山", "南港", "內湖", "士林", "北投"]
-SCHOOL_WORDS = "東西南北中仁愛信義和平忠孝明德光華興雅永春"
 
 
 def city_agencies(n: int = N_AGENCIES) -> list[tuple[str, str]]:
-    """Ten-character codes (nine digits + a letter) with plausible zh-TW names."""
-    names = [f"臺北市政府{d}" for d in DEPARTMENTS]
-    names += [f"臺北市{d}區公所" for d in DISTRICTS] + [f"臺北市{d}區戶政事務所" for d in DISTRICTS]
-    names += [f"臺北市{d}區健康服務中心" for d in DISTRICTS]
-    k = 0
-    while len(names) < n:
-        d, w = DISTRICTS[k % len(DISTRICTS)], SCHOOL_WORDS[(k // len(DISTRICTS)) % len(SCHOOL_WORDS)]
-        names.append(f"臺北市{d}區{w}{['國民小學', '國民中學'][k // 240 % 2]}" + (f"{k // 480 + 1}" if k >= 480 else ""))
-        k += 1
-    return [(f"3790{i:05d}{chr(ord('A') + i % 26)}", names[i]) for i in range(n)]
+    """The first ``n`` agencies of the city's agency list (the dbt seed ``city_agencies``): codes of
+    ten characters (nine digits + a letter) with their zh-TW names, the real codes first.
+
+    Read from the seed, not made up here, so every agency the generator emits has a name in the
+    workbooks and the dashboard; the seed's ``placeholder`` rows stand in for agencies whose
+    official codes are not in the repository yet.
+    """
+    import csv
+
+    from pdgov.config import DBT_PROJECT_DIR
+
+    with open(DBT_PROJECT_DIR / "seeds" / "agencies" / "city_agencies.csv", encoding="utf-8", newline="") as fh:
+        rows = [(r["agency_code"], r["agency_name"]) for r in csv.DictReader(fh)]
+    if n > len(rows):
+        raise ValueError(f"the city's agency list has {len(rows)} agencies, not {n}")
+    return rows[:n]
 
 
 def _cls_sql(person: str, agency_seed: int) -> str:
