@@ -15,11 +15,17 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pdgov parse
 	@touch $(STAMP)
 
-# Debian's Chromium and a CJK font for the UI test (headless). Installed only when missing.
+# Debian packages the browser and print tests use, installed only when missing and only as root:
+# Chromium and a CJK font (UI test); LibreOffice Calc without X, poppler (pdftotext, pdftoppm) and
+# Carlito, the font with Calibri's metrics, so LibreOffice lays out columns as Excel does (print test).
+OFFICE_PKGS := libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito
 system-deps:
 	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . ; } || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
 	  else echo "chromium or a CJK font missing: install Debian's chromium and fonts-wqy-zenhei for the UI test"; fi; }
+	@{ command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi carlito ; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends $(OFFICE_PKGS) >/dev/null; \
+	  else echo "LibreOffice, poppler or Carlito missing: install Debian's $(OFFICE_PKGS) for the print test"; fi; }
 
 demo: setup
 	$(BIN)/pdgov demo

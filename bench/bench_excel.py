@@ -30,11 +30,14 @@ if mode == "baseline":
     wb.save(out)
 else:
     from pdgov.exports.excel import Column, add_table_sheet, new_workbook, save_deterministic
+    from pdgov.exports.printing import PrintInfo
+    from pdgov.exports.sheets import QUERY_FLAGS, SAMPLE_KIND
     cols = [Column("agency_code", "機關代碼"), Column("audit_month", "抽查月份"), Column("query_key", "查詢紀錄鍵"),
-            Column("sample_kind", "抽樣類別"), Column("flags", "異常註記"), Column("sample_seed", "抽樣種子")]
+            Column("sample_kind", "抽樣類別", labels=SAMPLE_KIND), Column("flags", "異常註記", labels=QUERY_FLAGS, list_sep=","),
+            Column("sample_seed", "抽樣種子")]
     wb = new_workbook()  # write-only, as pdgov.exports.workbooks does
     add_table_sheet(wb, "WebIR抽查樣本", cols, data, lambda r: "violation" if r[3] == "flagged" else None,
-                    "資料基準日 2026-11-02")
+                    PrintInfo("臺北市政府全市", "2026-11-02", "scheduled__2026-11-01T18:00:00+00:00", "2026-11-02 02:00"))
     save_deterministic(wb, out)
 dt = time.perf_counter() - t0
 print(json.dumps({"seconds": dt, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -23,6 +23,25 @@ DEMO_RUN_DATE = date(2026, 11, 2)
 DEMO_SEED = 7
 
 
+def artifacts_dir() -> Path:
+    """Where tests keep what a person should look at (printed pages, screenshots): ``$PDGOV_TEST_ARTIFACTS``,
+    else ``test-artifacts/`` in the checkout. pytest names the folder at the end of the run."""
+    return Path(os.environ.get("PDGOV_TEST_ARTIFACTS") or REPO / "test-artifacts")
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    d = artifacts_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def pytest_terminal_summary(terminalreporter):
+    d = artifacts_dir()
+    if d.is_dir() and any(d.iterdir()):
+        terminalreporter.write_line(f"pdgov test artifacts (printed pages, screenshots): {d}")
+
+
 @pytest.fixture
 def pdgov_home(tmp_path, monkeypatch):
     """A fresh PDGOV_HOME with a test key, for tests that drive the package in-process."""

@@ -20,6 +20,9 @@ STARTED = datetime(2026, 11, 2, 2, 0, 5)
 SOURCE_SHA = "ab" * 32
 
 
+NAMES = {"379000000A": "臺北市政府", "379010000G": "臺北市政府秘書處"}
+
+
 def build(db: Path, *, skip: tuple[str, ...] = ("webir_account_review",), sample_rows: int = 30) -> None:
     db.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db))
@@ -84,6 +87,11 @@ def _create(con, skip: tuple[str, ...], sample_rows: int) -> None:
                 "notices_queued INTEGER, notices_sent INTEGER, messages_waiting INTEGER, messages_in_doubt INTEGER)")
     con.execute("INSERT INTO incident_clock VALUES ('INC-1', '2026-11-01 09:00', '2026-11-01 13:00', NULL, "
                 "'overdue', '2026-11-01 13:05', 12, 12, 10, 2, 0)")
+    if "city_agencies" not in skip:
+        con.execute("CREATE TABLE city_agencies (agency_code VARCHAR, agency_name VARCHAR, parent_code VARCHAR, "
+                    "code_status VARCHAR)")
+        con.executemany("INSERT INTO city_agencies VALUES (?, ?, ?, 'unverified')",
+                        [(code, name, None if code == a else a) for code, name in NAMES.items()])
     con.execute("CREATE TABLE run_ledger (run_id VARCHAR, logical_date DATE, triggered_by VARCHAR, "
                 "data_interval_start TIMESTAMP, data_interval_end TIMESTAMP, started_at TIMESTAMP)")
     con.execute("INSERT INTO run_ledger VALUES (?, ?, 'scheduler', '2026-11-01 02:00', '2026-11-02 02:00', ?)",

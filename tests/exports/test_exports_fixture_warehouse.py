@@ -13,7 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from pdgov.exports.excel import FILLS, display_width
-from pdgov.exports.workbooks import REGISTER, write_all
+from pdgov.exports.sheets import REGISTER_TABLE
+from pdgov.exports.workbooks import write_all
 
 DAY = date(2026, 11, 2)
 RED = FILLS["violation"].fgColor.rgb
@@ -46,21 +47,27 @@ def test_city_and_one_workbook_per_agency(books, pdgov_home):
         assert rows and {r[col].value for r in rows} == {fx.AGENCIES[1]}, title
 
 
-def test_sheets_are_printable_a4_with_headings_on_every_page(books):
+def test_sheets_are_printable_with_headings_on_every_page(books):
     wb = load_workbook(_city(books))
     assert wb.sheetnames[0] == "說明" and wb.sheetnames[-1] == "來源與版本"
     assert all(ws.sheet_state == "visible" for ws in wb.worksheets), "no hidden sheets"
     for ws in wb.worksheets:
-        assert ws.freeze_panes == "A2", ws.title
-        assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}", ws.title
-        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
-        assert ws.print_title_rows in ("1:1", "$1:$1"), ws.title
+        assert int(ws.page_setup.scale) >= 70 and not ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert int(ws.page_setup.paperSize) in (8, 9), ws.title  # A3 or A4
         assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
         assert f"產製 {fx.STARTED:%Y-%m-%d %H:%M}" in ws.oddFooter.right.text
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.oddFooter.left.text in ("臺北市政府全市",), ws.oddFooter.left.text
+        assert fx.RUN_ID in ws.oddHeader.right.text and ws.oddHeader.left.text == "&A"
+        if ws.title == "清冊逐檔列印":
+            assert ws.page_setup.orientation == "portrait"
+            continue
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.freeze_panes == "A2", ws.title
+        assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}", ws.title
+        assert ws.print_title_rows in ("1:1", "$1:$1"), ws.title
     reg = wb["個人資料檔案清冊"]
     head, rows = _table(reg)
-    assert head == [c.heading for c in REGISTER]
+    assert head == [c.heading for c in REGISTER_TABLE]
     # Widths fit CJK text: the file name column is at least as wide as its widest name (2 per character).
     col = head.index("(二)個人資料檔案名稱")
     letter = reg.cell(1, col + 1).column_letter
@@ -83,10 +90,11 @@ def test_violations_are_highlighted(pdgov_home):
     samples = _table(wb["WebIR抽查樣本"])
     kind = samples[0].index("抽樣類別")
     for r in samples[1]:
-        assert ({c.fill.fgColor.rgb for c in r} == {RED}) == (r[kind].value == "flagged")
+        assert ({c.fill.fgColor.rgb for c in r} == {RED}) == (r[kind].value == "異常必抽")
     assert fills("帳號清查", "帳號")["u1"] == {RED}
     assert fills("個資事件", "事件編號")["INC-1"] == {RED}
-    assert fills("個人資料檔案清冊", "公告狀態")["overdue"] == {RED}
+    assert fills("個人資料檔案清冊", "公告狀態")["逾期未公告"] == {RED}
+    assert fills("個人資料檔案清冊", "公告狀態")["公告期限內"] != {RED}
 
 
 def test_safe_to_open_no_formulas_no_clear_ids(books):
@@ -207,3 +215,43 @@ def test_stale_agency_workbook_is_removed(books, pdgov_home):
     stale.write_bytes(b"old")
     write_all(fx.RUN_ID, DAY)
     assert not stale.exists()
+
+
+def test_agency_names_beside_codes_and_status_words_in_cells(books):
+    agency_book = load_workbook(books[f"pdgov_{fx.AGENCIES[1]}_{DAY}.xlsx"])
+    for ws in agency_book.worksheets:
+        assert ws.oddFooter.left.text == f"{fx.NAMES[fx.AGENCIES[1]]}（{fx.AGENCIES[1]}）", ws.title
+    city = load_workbook(_city(books))
+    head, rows = _table(city["生物特徵差勤設備清冊"])
+    got = {(r[head.index("機關代碼")].value, r[head.index("機關名稱")].value, r[head.index("合規狀態")].value)
+           for r in rows}
+    assert got == {(fx.AGENCIES[0], "臺北市政府", "禁止使用"), (fx.AGENCIES[0], "臺北市政府", "已核准"),
+                   (fx.AGENCIES[1], "臺北市政府秘書處", "需說明產地"), (fx.AGENCIES[1], "臺北市政府秘書處", "需委員會審查")}
+    head, rows = _table(city["WebIR抽查樣本"])
+    assert {r[head.index("異常註記")].value for r in rows} == {"非上班時間", None}
+    explained = {r[0].value: r[1].value for r in list(city["說明"].iter_rows())[1:]}
+    assert "禁止使用＝prohibited" in explained["生物特徵差勤設備清冊：合規狀態"]
+    assert "逾期未刪除＝overdue" in explained["刪除期限：狀態"]
+
+
+def test_without_the_agency_list_the_name_column_stays_empty(pdgov_home):
+    fx.build(pdgov_home.warehouse, skip=("webir_account_review", "city_agencies"))
+    city = next(p for p in write_all(fx.RUN_ID, DAY) if "全市" in p.name)
+    head, rows = _table(load_workbook(city)["刪除期限"])
+    assert rows and {r[head.index("機關名稱")].value for r in rows} == {None}
+    agency = load_workbook(pdgov_home.exports / DAY.isoformat() / "agency" / f"pdgov_{fx.AGENCIES[0]}_{DAY}.xlsx")
+    assert agency["說明"].oddFooter.left.text == f"機關 {fx.AGENCIES[0]}"
+
+
+def test_register_form_has_a_page_per_file_with_the_twenty_items(books):
+    from openpyxl.worksheet.pagebreak import Break  # noqa: F401 - the breaks read back as these
+
+    ws = load_workbook(_city(books))["清冊逐檔列印"]
+    rows = list(ws.iter_rows(values_only=True))
+    captions = [i for i, r in enumerate(rows, start=1) if str(r[0]).startswith("個人資料檔案清冊｜")]
+    assert len(captions) == 3  # the fixture's three register rows
+    assert [b.id for b in ws.row_breaks.brk] == [c - 1 for c in captions[1:]]
+    first = rows[captions[0]:captions[1] - 1]
+    assert [r[0] for r in first if r[0]][:20] == [f"({n})" for n in "一 二 三 四 五 六 七 八 九 十 十一 十二 十三 十四 "
+                                                                     "十五 十六 十七 十八 十九 二十".split()]
+    assert rows[captions[0] - 1][0] == f"個人資料檔案清冊｜臺北市政府（{fx.AGENCIES[0]}）｜差勤打卡資料0"

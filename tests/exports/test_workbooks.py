@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from pdgov.exports.excel import Column, add_table_sheet, new_workbook, save_deterministic
-from pdgov.exports.workbooks import REGISTER
+from pdgov.exports.sheets import REGISTER
 
 
 @pytest.mark.parametrize("payload", ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "\t=evil", "\r=evil",
@@ -36,14 +36,16 @@ def test_register_sheet_has_the_twenty_fields_in_order():
 
 
 @pytest.mark.slow
-def test_city_workbook_prints_on_a4_with_headings_on_every_page(demo_run):
+def test_city_workbook_prints_with_headings_and_key_columns_on_every_page(demo_run):
     city = next((demo_run.home / "exports").rglob("pdgov_全市_*.xlsx"))
     wb = load_workbook(city)
     ws = wb["個人資料檔案清冊"]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
-    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
-    assert ws.print_title_rows in ("1:1", "$1:$1")
+    # 25 columns do not fit any paper at a readable size: A3 landscape at 75 %, agency and file repeated.
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 8
+    assert int(ws.page_setup.scale) >= 70 and not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows in ("1:1", "$1:$1") and ws.print_title_cols in ("A:C", "$A:$C")
     assert "&P" in (ws.oddFooter.center.text or "")
     assert {"說明", "來源與版本"} <= set(wb.sheetnames)
     assert not any(s.sheet_state != "visible" for s in wb.worksheets), "no hidden sheets"
@@ -57,7 +59,7 @@ def test_prohibited_devices_are_highlighted(demo_run):
     ws = load_workbook(city)["生物特徵差勤設備清冊"]
     head = [c.value for c in ws[1]]
     col = head.index("合規狀態")
-    prohibited = [row for row in ws.iter_rows(min_row=2) if row[col].value == "prohibited"]
+    prohibited = [row for row in ws.iter_rows(min_row=2) if row[col].value == "禁止使用"]
     assert prohibited and all(row[0].fill.fgColor.rgb.endswith("F8CBAD") for row in prohibited)
 
 

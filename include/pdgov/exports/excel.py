@@ -5,8 +5,11 @@
   (a clerk's 事由, an incident description) is masked on the way in, so no workbook ever
   carries one in clear.
 * Made for printing: frozen header row, filters, widths that count a CJK character as two,
-  wrapped long text, A4 landscape with the header row repeated on every page, page numbers and
-  the run's generation time in the footer, violations highlighted.
+  wrapped long text in rows tall enough for it, a print scale never below 70 % with the heading
+  row (and, on sheets wider than a page, the key columns) repeated on every page, and a header and
+  footer whose parts cannot collide (``pdgov.exports.printing``); violations highlighted.
+* Made for reading: a status code gets its zh-TW word in the cell (``Column.labels``: 禁止使用,
+  not ``prohibited``); the code stays in the 說明 sheet beside the word.
 * Fast: sheets are written in openpyxl's write-only mode, rows stream to disk as they come.
 * Auditable: the same data gives the same bytes (document and zip timestamps fixed), and
   each sheet's content gets its own SHA-256, comparable between runs.
@@ -19,9 +22,9 @@ import re
 import shutil
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain, islice
@@ -32,6 +35,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from pdgov.exports.printing import PrintInfo, print_setup, row_height
 from pdgov.ingest.national_id import mask, problem
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -42,6 +46,7 @@ FILLS = {
 HEADER_FONT = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
+TOP = Alignment(vertical="top")
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 FIXED_TIME = datetime(2000, 1, 1)
 WRAP_AT = 40        # display columns: longer text wraps instead of widening the column
@@ -59,6 +64,21 @@ class Column:
     heading: str    # zh-TW heading
     width: int = 10  # minimum width; the data may widen it up to MAX_WIDTH
     explain: str = ""  # zh-TW explanation for the 說明 sheet
+    labels: Mapping[str, str] = field(default_factory=dict)  # code -> the zh-TW word shown in the cell
+    list_sep: str | None = None  # the value is a list of codes joined by this (each gets its word)
+
+    def show(self, value):
+        """The value as the cell shows it: a code becomes its zh-TW word; anything else stays."""
+        if not self.labels or not isinstance(value, str):
+            return value
+        if self.list_sep is not None:
+            return "、".join(self.labels.get(v, v) for v in value.split(self.list_sep) if v)
+        return self.labels.get(value, value)
+
+    def explained(self) -> str:
+        """The 說明 text: the explanation, then each word with the code the data carries."""
+        words = "；".join(f"{zh}＝{code}" for code, zh in self.labels.items())
+        return (self.explain or self.key) + (f"（{words}）" if words else "")
 
 
 @dataclass
@@ -120,38 +140,42 @@ def _fits(text: str, width: float) -> bool:
     return n * 2 <= width or (n <= width and (text.isascii() or display_width(text) <= width))
 
 
-def _cell(ws, value, styles: dict, fill: PatternFill | None = None, width: float = MAX_WIDTH):
+def _cell(ws, value, styles: dict, fill: PatternFill | None = None, width: float = MAX_WIDTH, top: bool = False):
     """The cell of a value already passed through ``cell_value``: the value itself when openpyxl's
     own typing of it is right and it needs no style (most cells: a ``WriteOnlyCell`` costs a
-    failed bind and a copy inside openpyxl), else a ``WriteOnlyCell``.
+    failed bind and a copy inside openpyxl), else a ``WriteOnlyCell``. ``top``: the row is taller
+    than one line (a neighbour wraps), so the value sits at the top like the wrapped text.
 
-    ``styles``: the sheet's styles by (wrap, number format, fill). Assigning a fill or an alignment
-    makes openpyxl hash the style object to find it in the workbook's list — on the city's 301
-    workbooks a sixth of their writing time — so each combination is looked up once and later
+    ``styles``: the sheet's styles by (wrap, number format, fill, top). Assigning a fill or an
+    alignment makes openpyxl hash the style object to find it in the workbook's list — on the city's
+    301 workbooks a sixth of their writing time — so each combination is looked up once and later
     cells take a copy of its style array, as openpyxl's own ``WorksheetCopy`` does.
     """
     wrap, fmt = False, None
+    top = top and value is not None
     if isinstance(value, str):
         wrap = not _fits(value, width)
         # openpyxl types text starting with "=" as a formula and "#…" as an error code.
-        if fill is None and not wrap and value[:1] not in ("=", "#"):
+        if fill is None and not wrap and not top and value[:1] not in ("=", "#"):
             return value
     elif isinstance(value, datetime):
         fmt = "yyyy-mm-dd hh:mm:ss"
-    elif fill is None:
+    elif fill is None and not top:
         return value  # numbers, booleans, empty; a date gets openpyxl's own yyyy-mm-dd
     elif isinstance(value, date):
         fmt = "yyyy-mm-dd"
     cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # data text is never a formula or an error code
-    if wrap or fmt or fill is not None:
-        key = (wrap, fmt, id(fill))
+    if wrap or fmt or fill is not None or top:
+        key = (wrap, fmt, id(fill), top)
         if (style := styles.get(key)) is not None:
             cell._style = copy(style)
         else:
             if wrap:
                 cell.alignment = WRAP  # long text wraps instead of running off the printed page
+            elif top:
+                cell.alignment = TOP
             if fmt:
                 cell.number_format = fmt
             if fill is not None:
@@ -173,52 +197,56 @@ def new_workbook() -> Workbook:
 
 
 def add_table_sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: Iterable[Sequence],
-                    highlight: Highlight | None = None, footer: str = "") -> SheetResult:
-    """One printable sheet: heading row, then the rows streamed; returns its row count and data hash."""
+                    highlight: Highlight | None = None, info: PrintInfo | None = None,
+                    title_columns: int = 0) -> SheetResult:
+    """One printable sheet: heading row, then the rows streamed; returns its row count and data hash.
+
+    ``highlight`` sees the row as the data has it (codes); the cells show ``Column.show`` of each
+    value. ``title_columns`` leading columns repeat on every page when the sheet is wider than one.
+    """
     if not getattr(wb, "write_only", False):
         raise ValueError("pdgov sheets are written in write-only mode: use new_workbook()")
     it: Iterator[Sequence] = iter(rows)
     head = list(islice(it, WIDTH_SAMPLE))
     ws = wb.create_sheet(title=title[:31])
     # Write-only sheets write views and column widths with the first row: set them before it.
-    widths = column_widths(columns, head)
+    widths = column_widths(columns, [[c.show(v) for c, v in zip(columns, r, strict=False)] for r in head])
     for ci, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(ci)].width = w
     ws.freeze_panes = "A2"
-    print_setup(ws, footer)
+    print_setup(ws, widths, info, title_columns)
     digest = hashlib.sha256()
     headings = [c.heading for c in columns]
     digest.update(("\x1f".join(headings) + "\x1e").encode())
+    _set_height(ws, 1, [(h, w) for h, w in zip(headings, widths, strict=False) if not _fits(h, w - 1)], bold=True)
     ws.append([_heading(ws, h) for h in headings])
     n = 0
     styles: dict = {}
+    labeled = [(i, c) for i, c in enumerate(columns) if c.labels]
     for row in chain(head, it):
         level = highlight(row) if highlight else None
         fill = FILLS.get(level) if level else None
         values = [cell_value(v) for v in row]  # once per value: masking IDs is a regex search
-        ws.append([_cell(ws, v, styles, fill, w - 1) for v, w in zip(values, widths, strict=False)])
+        for i, c in labeled:  # status codes become their words (the highlight saw the codes)
+            values[i] = c.show(values[i])
+        wrapped = [(v, w) for v, w in zip(values, widths, strict=False) if v.__class__ is str and not _fits(v, w - 1)]
+        tall = bool(wrapped) and _set_height(ws, n + 2, wrapped)
+        ws.append([_cell(ws, v, styles, fill, w - 1, tall) for v, w in zip(values, widths, strict=False)])
+        ws.row_dimensions.pop(n + 2, None)  # written with the row: no need to keep it
         digest.update(("\x1f".join(_text(v) for v in values) + "\x1e").encode())
         n += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{n + 1}"
     return SheetResult(title=title, rows=n, sha256=digest.hexdigest())
 
 
-def _footer_text(text: str) -> str:
-    return text.replace("&", "&&")[:200]  # '&' starts a footer code; Excel caps the footer at 255
-
-
-def print_setup(ws, footer: str) -> None:
-    """A4 landscape, fit to page width, heading row on every page, page x of n and run in the footer."""
-    ws.page_setup.paperSize = "9"  # A4 (openpyxl's PAPERSIZE_A4)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.print_options.gridLines = True
-    ws.oddHeader.left.text = "&A"
-    ws.oddFooter.center.text = "第 &P 頁，共 &N 頁"
-    ws.oddFooter.right.text = _footer_text(footer)
+def _set_height(ws, row_idx: int, wrapped: list[tuple[str, float]], font_pt: float = 11.0,
+                bold: bool = False) -> bool:
+    """Give the next row the height its wrapped text needs (before it is appended: write-only);
+    True when it is taller than one line."""
+    if wrapped and (height := row_height(wrapped, font_pt, bold)) is not None:
+        ws.row_dimensions[row_idx].height = height
+        return True
+    return False
 
 
 def save_deterministic(wb: Workbook, path: Path) -> None:

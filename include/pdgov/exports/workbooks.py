@@ -1,8 +1,10 @@
 """What goes into the committee workbooks: one for the whole city, one per agency.
 
-Each mart becomes a sheet with zh-TW headings in the order users know (the register follows
-the twenty fields of seed 002 §37 ¶2). A mart that the run did not produce gets a sheet that
-says so, rather than silently missing. A 說明 sheet explains every column and status and the
+Each mart becomes a sheet with zh-TW headings in the order users know (the sheets are declared in
+``pdgov.exports.sheets``; the register follows the twenty fields of seed 002 §37 ¶2 and is also
+printed as a form, one file per page). Agency names stand beside their codes and status codes
+show as zh-TW words. A mart that the run did not produce gets a sheet that says so, rather than
+silently missing. A 說明 sheet explains every column and status and the
 audit-sample rule with its seed, so a sample can be re-derived; a 來源與版本 sheet records the
 run, the source files with their SHA-256, each sheet's row count and content hash, and the
 versions. National IDs only ever appear masked (the marts carry no other form, and the cell
@@ -16,7 +18,6 @@ import logging
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -30,162 +31,15 @@ from pdgov.exports.excel import (
     new_workbook,
     save_deterministic,
 )
+from pdgov.exports.forms import FORM_HELP, add_form_sheet
+from pdgov.exports.printing import PrintInfo
+from pdgov.exports.sheets import LOOKUPS, SHEETS, STATUS_HELP, Sheet
 
 log = logging.getLogger("pdgov.exports")
 
 SAFE_AGENCY = re.compile(r"^[0-9A-Za-z]{1,20}$")  # an agency code becomes a file name
 FETCH = 5000
 PARALLEL_FROM = 24  # workbooks: from here on they are written by one process per core (see workers_for)
-
-
-def _c(key: str, heading: str, width: int = 10, explain: str = "") -> Column:
-    return Column(key, heading, width, explain)
-
-
-AGENCY = _c("agency_code", "機關代碼", 11, "機關代碼（10碼：9位數字及1個大寫英文字母）")
-
-REGISTER = [
-    AGENCY,
-    _c("business_process", "(一)所涉主要業務、職掌內容及辦理流程", 28, "施行細則第37條第2項第1款：蒐集該個資檔案之業務、職掌與流程"),
-    _c("file_name", "(二)個人資料檔案名稱", 18, "第2款：個人資料檔案之名稱"),
-    _c("responsible_unit", "(三)業務主管單位", 12, "第3款：負責該業務之單位"),
-    _c("custodian_unit", "(四)保存管理單位", 12, "第4款：實際保存、管理檔案之單位"),
-    _c("storage_method", "(五)保管方式", 18, "第5款：紙本或電子、存放系統與位置"),
-    _c("file_type", "(六)檔案型態", 10, "第6款：紙本、電子檔或兩者"),
-    _c("data_source", "(七)個人資料來源", 16, "第7款：直接向當事人蒐集或間接取得"),
-    _c("legal_basis", "(八)法令或契約上之保有依據", 22, "第8款：保有該檔案之法令或契約依據"),
-    _c("notice_duty", "(九)是否須履行告知義務", 10, "第9款：個資法第8、9條告知義務（是/否）"),
-    _c("purpose_codes", "(十)特定目的", 16, "第10款：個人資料保護法之特定目的代號"),
-    _c("category_codes", "(十一)個人資料類別", 20, "第11款：個人資料類別代號（C001 等）"),
-    _c("data_items", "(十二)個人資料項目", 24, "第12款：實際蒐集之資料項目"),
-    _c("art6_items", "(十三)個資法第六條所定個人資料項目", 12, "第13款：病歷、醫療、基因、性生活、健康檢查、犯罪前科等特種個資"),
-    _c("record_count", "(十四)個人資料數量", 10, "第14款：資料筆數（由倉儲實際計算）"),
-    _c("internal_users", "(十五)內部進行蒐集、處理或利用之單位", 16, "第15款：機關內部使用單位"),
-    _c("external_users", "(十六)外部進行蒐集、處理或利用者", 16, "第16款：機關外部使用者"),
-    _c("outsourcing", "(十七)委外及受委託對象接觸情形", 16, "第17款：委外廠商接觸個資之情形"),
-    _c("retention_period", "(十八)法定或自訂之保存期限", 16, "第18款：保存期限及其依據"),
-    _c("destruction_method", "(十九)銷毀方式", 16, "第19款：屆期之銷毀方式"),
-    _c("art17_published", "(二十)是否依個資法第十七條規定對外公告", 10, "第20款：是否已依個資法第17條公開（是/否）"),
-    _c("risk_level", "風險等級(§38)", 8, "依施行細則第38條之風險評估：high 高、medium 中、low 低"),
-    _c("risk_basis", "風險評估依據", 30, "可識別性、數量、敏感性、環境、存取、適法性各面向之評分依據"),
-    _c("publication_due_date", "公告期限(§32)", 11, "清冊建立後一個月內應依個資法第17條公告"),
-    _c("publication_status", "公告狀態", 9, "published 已公告；due 公告期限內；overdue 逾期未公告（紅底）"),
-]
-DEVICES = [
-    AGENCY,
-    _c("device_id", "設備編號", 12, "差勤設備編號"),
-    _c("model", "型號", 14, "設備型號"),
-    _c("vendor", "廠商", 12, "供應廠商"),
-    _c("brand", "廠牌", 12, "設備廠牌"),
-    _c("committee_status", "委員會審查", 9, "資料治理委員會審查結果：pending 待審、approved 核准、rejected 不核准"),
-    _c("status", "合規狀態", 12, "prohibited 禁用、flagged 待釐清、rejected 不核准、review_required 待審、approved 核准"),
-    _c("reasons", "理由", 50, "判定理由（可能多項，以「；」分隔）"),
-]
-DEADLINES = [
-    AGENCY,
-    _c("dataset", "資料集", 12, "資料集代號"),
-    _c("dataset_zh", "資料集名稱", 14, "資料集中文名稱"),
-    _c("period_start", "期間起", 11, "該批資料之起日"),
-    _c("period_end", "期間迄", 11, "該批資料之迄日"),
-    _c("rule_id", "規則", 14, "保存期限規則代號"),
-    _c("legal_basis", "法令依據", 30, "保存期限之法令依據"),
-    _c("delete_by", "刪除期限", 11, "最遲應刪除之日期"),
-    _c("status", "狀態", 9, "retained 保存中；due 已屆期待刪除（黃底）；overdue 逾期未刪除（紅底）；held 資料保全中；deleted 已刪除"),
-    _c("rows_remaining", "尚存筆數", 9, "倉儲中尚存之筆數"),
-    _c("hold_ids", "保全編號", 14, "暫停刪除之資料保全（legal hold）編號"),
-]
-SAMPLES = [
-    AGENCY,
-    _c("audit_month", "抽查月份", 11, "受抽查之月份（該月1日）"),
-    _c("sample_kind", "抽樣類別", 9, "random 隨機抽樣；flagged 異常必抽（紅底）"),
-    _c("draw_order", "抽樣序位", 8, "隨機樣本之排序位置（見說明「抽樣規則」）"),
-    _c("queries_in_month", "當月查詢筆數", 10, "該機關當月 WebIR 查詢總筆數（決定抽樣數）"),
-    _c("query_key", "查詢紀錄鍵", 34, "查詢紀錄之穩定鍵值（同一筆紀錄重送仍相同）"),
-    _c("flags", "異常註記", 24, "異常原因：查詢同仁或本人、非上班時間、未填案號或事由、帳號已停用等"),
-    _c("account", "查詢者帳號", 14, "WebIR 查詢者帳號"),
-    _c("queried_at", "查詢時間", 18, "查詢時間（臺北時間）"),
-    _c("subject_masked", "被查詢者(遮蔽)", 12, "被查詢者身分證統一編號（遮蔽，例 A12****789）"),
-    _c("case_no", "案號", 12, "查詢所依據之案號"),
-    _c("reason", "事由", 20, "查詢事由"),
-    _c("sample_seed", "抽樣種子", 28, "抽樣種子 = 規則代號|機關代碼|年-月（見說明「抽樣規則」）"),
-]
-ACCOUNTS = [
-    AGENCY,
-    _c("account", "帳號", 16, "WebIR 帳號"),
-    _c("finding", "清查結果", 11, "duplicate 一人多帳號；idle 閒置；transferred 調職；resigned 離職；retired 退休；shared 疑似共用（紅底：離職、退休、共用）"),
-    _c("detail", "說明", 50, "清查發現之細節"),
-]
-INCIDENTS = [
-    _c("incident_id", "事件編號", 18, "個資事件編號"),
-    _c("known_at", "知悉時間", 18, "機關知悉事件之時間"),
-    _c("report_due_at", "通報期限(4小時)", 18, "知悉後4小時內應通報"),
-    _c("report_sent_at", "通報時間", 18, "實際通報時間"),
-    _c("clock_status", "時限狀態", 9, "pending 未屆期；on_time 準時；late 逾時通報（紅底）；overdue 逾時未通報（紅底）"),
-    _c("escalated_at", "逾時陳報", 18, "逾時後陳報上級之時間"),
-    _c("people", "受影響人數", 9, "受影響之當事人數"),
-    _c("notices_queued", "當事人通知(排入)", 10, "已排入寄送之當事人通知數"),
-    _c("notices_sent", "當事人通知(已寄)", 10, "已寄出之當事人通知數"),
-    _c("messages_waiting", "待寄", 6, "尚待寄送之訊息數"),
-    _c("messages_in_doubt", "寄送不明", 8, "寄送結果不明、需人工確認之訊息數"),
-]
-
-SAMPLE_RULE = (
-    "隨機樣本：每一機關每月，將非異常之查詢紀錄依 md5(抽樣種子 與 查詢紀錄鍵 直接相接之字串) 由小到大排序，"
-    "取前 max(10, ⌈3% × 當月查詢筆數⌉) 筆（抽樣序位 ≤ 該數）；異常查詢（flagged）全數列入。"
-    "抽樣種子 = 規則代號|機關代碼|YYYY-MM（例 pdgov-webir|379000000A|2026-10），任何人可依此重新導出同一樣本。"
-)
-
-
-def _in(*values: str, col: int, level: str = "violation") -> Highlight:
-    return lambda r: level if r[col] in values else None
-
-
-def _device_level(r) -> str | None:
-    status = r[6]
-    if status in ("prohibited", "rejected"):
-        return "violation"
-    return "warning" if status == "flagged" else None
-
-
-def _deadline_level(r) -> str | None:
-    return {"overdue": "violation", "due": "warning"}.get(r[8])
-
-
-@dataclass(frozen=True)
-class Sheet:
-    title: str
-    table: str
-    columns: list[Column]
-    order: tuple[str, ...]
-    highlight: Highlight | None = None
-    citywide: bool = False  # no agency_code: in the city workbook only
-
-
-SHEETS = [
-    Sheet("個人資料檔案清冊", "personal_data_file_register", REGISTER, ("agency_code", "file_name"),
-          _in("overdue", col=24)),
-    Sheet("生物特徵差勤設備清冊", "device_compliance", DEVICES, ("agency_code", "device_id"), _device_level),
-    Sheet("刪除期限", "deletion_deadlines", DEADLINES, ("agency_code", "dataset", "period_start"), _deadline_level),
-    Sheet("WebIR抽查樣本", "webir_audit_samples", SAMPLES,
-          ("agency_code", "audit_month", "sample_kind", "draw_order", "query_key"), _in("flagged", col=2)),
-    Sheet("帳號清查", "webir_account_review", ACCOUNTS, ("agency_code", "account", "finding"),
-          _in("resigned", "retired", "shared", col=2)),
-    Sheet("個資事件", "incident_clock", INCIDENTS, ("known_at", "incident_id"), _in("late", "overdue", col=4),
-          citywide=True),
-]
-STATUS_HELP = [
-    ("底色", "紅底：違規（禁用設備、逾期未刪除、異常查詢、離職退休或共用帳號、逾時通報、逾期未公告）；黃底：待處理（待釐清設備、屆期待刪除）"),
-    ("合規狀態 prohibited", "中國大陸廠牌：禁止使用，不得連接政府網路（原則貳、參）"),
-    ("合規狀態 flagged", "設備、主機板或晶片產地為中國大陸，或產地不明：需說明"),
-    ("合規狀態 rejected", "資料治理委員會不核准"),
-    ("合規狀態 review_required", "非陸製生物特徵設備，待委員會審查"),
-    ("合規狀態 approved", "已核准：列入資訊局納管清單及資安稽核範圍"),
-    ("刪除期限狀態", "retained 保存中；due 已屆期待刪除；overdue 逾期未刪除；held 資料保全中；deleted 已刪除"),
-    ("抽樣類別", "random 隨機抽樣（每月至少3%且不少於10筆）；flagged 異常必抽"),
-    ("抽樣規則", SAMPLE_RULE),
-    ("個資事件", "全市事件僅列於全市活頁簿；知悉後4小時內應通報，逾時即陳報"),
-    ("身分證統一編號", "一律遮蔽顯示（例 A12****789），倉儲僅保存金鑰雜湊"),
-]
 
 
 def _main_columns(con) -> dict[str, set[str]]:
@@ -197,16 +51,58 @@ def _main_columns(con) -> dict[str, set[str]]:
     return cols
 
 
-def _rows(con, sheet: Sheet, have: set[str], agency: str | None) -> Iterator[tuple]:
-    """The sheet's rows in a total order (every column breaks ties), so the bytes never depend on scan order."""
-    sel = ", ".join(f'"{c.key}"' if c.key in have else f'NULL AS "{c.key}"' for c in sheet.columns)
+def _rows(con, sheet: Sheet, have: set[str], agency: str | None, cols: dict[str, set[str]],
+          columns: list[Column] | None = None) -> Iterator[tuple]:
+    """The sheet's rows in a total order (every column breaks ties), so the bytes never depend on scan order.
+
+    A column the mart lacks comes from its ``LOOKUPS`` table when that exists (the agency name from
+    ``city_agencies``), else prints empty.
+    """
+    columns = columns or sheet.columns
+    joins, sel = [], []
+    for c in columns:
+        if c.key in have:
+            sel.append(f't."{c.key}"')
+        elif c.key in LOOKUPS and LOOKUPS[c.key][1] in have and LOOKUPS[c.key][2] in cols.get(LOOKUPS[c.key][0], ()):
+            ref, on, give = LOOKUPS[c.key]
+            alias = f"l{len(joins)}"
+            joins.append(f'LEFT JOIN main."{ref}" {alias} ON {alias}."{on}" = t."{on}"')
+            sel.append(f'{alias}."{give}" AS "{c.key}"')
+        else:
+            sel.append(f'NULL AS "{c.key}"')
     keys = [k for k in sheet.order if k in have]
-    keys += [c.key for c in sheet.columns if c.key in have and c.key not in keys]
-    order = ", ".join(f'"{k}" NULLS FIRST' for k in keys) or "1"
-    where = 'WHERE "agency_code" = ?' if agency else ""
-    cur = con.execute(f'SELECT {sel} FROM main."{sheet.table}" {where} ORDER BY {order}', [agency] if agency else [])
+    keys += [c.key for c in columns if c.key in have and c.key not in keys]
+    order = ", ".join(f't."{k}" NULLS FIRST' for k in keys) or "1"
+    where = 'WHERE t."agency_code" = ?' if agency else ""
+    cur = con.execute(f'SELECT {", ".join(sel)} FROM main."{sheet.table}" t {" ".join(joins)} {where} ORDER BY {order}',
+                      [agency] if agency else [])
     while batch := cur.fetchmany(FETCH):
         yield from batch
+
+
+def _highlight(sheet: Sheet) -> Highlight | None:
+    if sheet.highlight is None:
+        return None
+    key, levels = sheet.highlight
+    col = [c.key for c in sheet.columns].index(key)
+    return lambda r: levels.get(r[col])
+
+
+def _form_sheet(wb, con, sheet: Sheet, have: set[str], agency: str | None, cols: dict[str, set[str]],
+                info: PrintInfo) -> SheetResult:
+    """The sheet's rows again, printed as its form: the caption names each record, the rest go down the page."""
+    assert sheet.form is not None
+    form = sheet.form
+    columns = sheet.form_columns or sheet.columns
+    keys = [c.key for c in columns]
+    body = [c for c in columns if c.key not in form.skip]
+    records = (dict(zip(keys, r, strict=True)) for r in _rows(con, sheet, have, agency, cols, columns))
+    rows = ((*[rec[c.key] for c in body], rec) for rec in records)
+
+    def caption(row: tuple) -> str:
+        return form.caption.format(**{k: "" if v is None else v for k, v in row[-1].items()})
+
+    return add_form_sheet(wb, form.title, body, rows, caption, info)
 
 
 def _run_info(con, cols: dict[str, set[str]], run_id: str) -> dict:
@@ -257,35 +153,54 @@ def _versions() -> list[list]:
             ["duckdb 版本", duckdb.__version__, "", None], ["openpyxl 版本", openpyxl.__version__, "", None]]
 
 
+def scope_of(agency: str | None, names: dict[str, str]) -> str:
+    """What a workbook covers, as its header and 說明 sheet say it: the agency's name and code."""
+    if agency is None:
+        return "臺北市政府全市"
+    return f"{names[agency]}（{agency}）" if names.get(agency) else f"機關 {agency}"
+
+
+def _agency_names(con, cols: dict[str, set[str]]) -> dict[str, str]:
+    if "city_agencies" not in cols:
+        return {}
+    return dict(con.execute("SELECT agency_code, agency_name FROM main.city_agencies").fetchall())
+
+
 def _book(con, cols: dict[str, set[str]], run_id: str, logical_date: date, agency: str | None, run: dict,
-          sources: list[tuple[str | None, list]], out: Path) -> None:
+          sources: list[tuple[str | None, list]], names: dict[str, str], out: Path) -> None:
     wb = new_workbook()
-    scope = f"機關 {agency}" if agency else "臺北市政府全市"
+    scope = scope_of(agency, names)
     generated = _fmt(run.get("started_at"))
-    footer = f"{scope}｜資料基準日 {logical_date.isoformat()}｜作業批次 {run_id}" + (f"｜產製 {generated}" if generated else "")
+    info = PrintInfo(scope=scope, as_of=logical_date.isoformat(), run_id=run_id, generated=generated)
     sheets = [s for s in SHEETS if not (agency and s.citywide)]
     help_rows = [["範圍", scope], ["資料基準日", logical_date.isoformat()], ["作業批次", run_id],
                  ["產製時間", generated or "（本批次無作業紀錄）"], *[list(kv) for kv in STATUS_HELP]]
     for s in sheets:
-        help_rows += [[f"{s.title}：{c.heading}", c.explain or c.key] for c in s.columns]
-    add_table_sheet(wb, "說明", [Column("item", "項目", 30), Column("text", "說明", 90)], help_rows, None, footer)
-    results: list[tuple[Sheet, SheetResult]] = []
+        help_rows += [[f"{s.title}：{c.heading}", c.explained()] for c in s.columns]
+        if s.form is not None:
+            help_rows += [[f"{s.form.title}：{h}", t] for h, t in FORM_HELP]
+    add_table_sheet(wb, "說明", [Column("item", "項目", 30), Column("text", "說明", 90)], help_rows, None, info)
+    results: list[tuple[str, str, SheetResult]] = []
     for s in sheets:
         have = cols.get(s.table)
         if have is None:
             note = [[f"本次作業未產出 {s.table}（模型尚未建置或執行失敗）"]]
-            results.append((s, add_table_sheet(wb, s.title, [Column("note", "說明", 60)], note, None, footer)))
+            results.append((s.title, s.table, add_table_sheet(wb, s.title, [Column("note", "說明", 60)], note, None,
+                                                              info)))
             continue
-        results.append((s, add_table_sheet(wb, s.title, s.columns, _rows(con, s, have, agency), s.highlight, footer)))
+        results.append((s.title, s.table, add_table_sheet(wb, s.title, s.columns, _rows(con, s, have, agency, cols),
+                                                          _highlight(s), info, s.title_columns)))
+        if s.form is not None:
+            results.append((s.form.title, s.table, _form_sheet(wb, con, s, have, agency, cols, info)))
     prov = [["作業批次 run id", run_id, "", None], ["資料基準日 logical date", logical_date.isoformat(), "", None],
             ["範圍 scope", scope, "", None], ["觸發者 triggered by", run.get("triggered_by") or "", "", None],
             ["資料區間 data interval", f"{_fmt(run.get('interval_start'))} – {_fmt(run.get('interval_end'))}", "", None],
             ["產製時間 generated (run start)", generated, "", None], *_versions()]
-    prov += [[f"工作表 {s.title}", s.table, r.sha256, r.rows] for s, r in results]
+    prov += [[f"工作表 {title}", table, r.sha256, r.rows] for title, table, r in results]
     prov += _sources_of(sources, agency)
     cols = [Column("item", "項目", 24), Column("value", "內容", 50), Column("sha256", "SHA-256", 66),
             Column("rows", "筆數", 10)]
-    add_table_sheet(wb, "來源與版本", cols, prov, None, footer)
+    add_table_sheet(wb, "來源與版本", cols, prov, None, info)
     save_deterministic(wb, out)
 
 
@@ -314,10 +229,10 @@ def _write_books(run_id: str, logical_date: date, agencies: list[str | None]) ->
     written: list[Path] = []
     with connect(read_only=True) as con:
         cols = _main_columns(con)
-        run, sources = _run_info(con, cols, run_id), _source_files(con, cols)
+        run, sources, names = _run_info(con, cols, run_id), _source_files(con, cols), _agency_names(con, cols)
         for code in agencies:
             path = out_dir / f"pdgov_全市_{day}.xlsx" if code is None else out_dir / "agency" / f"pdgov_{code}_{day}.xlsx"
-            _book(con, cols, run_id, logical_date, code, run, sources, path)
+            _book(con, cols, run_id, logical_date, code, run, sources, names, path)
             written.append(path)
     return written
 

@@ -1,0 +1,202 @@
+"""Which marts become which sheets of the committee workbooks, declared as data.
+
+A sheet is a ``Sheet``: its title, the mart it reads, its columns (zh-TW heading, width, the
+explanation the 說明 sheet prints, and the zh-TW word each status code shows as), the row order,
+which codes are highlighted, and whether it is printed as a table or also as a form. Adding a sheet
+(a missing-deliveries list, audit findings) is one more ``Sheet`` in ``SHEETS``; a column the mart
+does not have yet prints empty, and a mart the run did not build gets a sheet that says so.
+
+Columns a mart does not carry but a reference table does are filled by ``LOOKUPS`` (the agency's
+name from the seed ``city_agencies``), joined by the workbook writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pdgov.exports.excel import Column
+
+
+def _c(key: str, heading: str, width: int = 10, explain: str = "", labels: dict[str, str] | None = None,
+       list_sep: str | None = None) -> Column:
+    return Column(key, heading, width, explain, labels or {}, list_sep)
+
+
+# Status words the cells show; the codes stay in the data and beside the words in the 說明 sheet.
+DEVICE_STATUS = {"prohibited": "禁止使用", "flagged": "需說明產地", "rejected": "委員會不核准",
+                 "review_required": "需委員會審查", "approved": "已核准"}
+COMMITTEE_STATUS = {"pending": "待審", "approved": "核准", "rejected": "不核准"}
+DEADLINE_STATUS = {"retained": "保存中", "due": "屆期待刪除", "overdue": "逾期未刪除", "held": "資料保全中",
+                   "deleted": "已刪除"}
+SAMPLE_KIND = {"random": "隨機抽樣", "flagged": "異常必抽"}
+QUERY_FLAGS = {"missing_case_or_reason": "未填案號或事由", "after_hours": "非上班時間",
+               "inactive_account": "帳號已停用", "colleague_lookup": "查詢同仁", "self_lookup": "查詢本人"}
+ACCOUNT_FINDING = {"duplicate": "一人多帳號", "idle": "閒置帳號", "transferred": "已調職", "resigned": "已離職",
+                   "retired": "已退休", "shared": "疑似共用"}
+CLOCK_STATUS = {"pending": "未屆期", "on_time": "準時通報", "late": "逾時通報", "overdue": "逾時未通報"}
+RISK_LEVEL = {"high": "高", "medium": "中", "low": "低"}
+PUBLICATION_STATUS = {"published": "已公告", "due": "公告期限內", "overdue": "逾期未公告"}
+
+AGENCY = _c("agency_code", "機關代碼", 11, "機關代碼（10碼：9位數字及1個大寫英文字母）")
+AGENCY_NAME = _c("agency_name", "機關名稱", 16, "機關全銜（依機關清單 city_agencies）")
+# column key -> (reference table, the key it joins on, the column it gives)
+LOOKUPS = {"agency_name": ("city_agencies", "agency_code", "agency_name")}
+
+FILE_NAME = _c("file_name", "(二)個人資料檔案名稱", 18, "第2款：個人資料檔案之名稱")
+# The twenty items of 施行細則 §37 ¶2 in their order, then risk (§38) and publication (§32).
+REGISTER = [
+    AGENCY,
+    AGENCY_NAME,
+    _c("business_process", "(一)所涉主要業務、職掌內容及辦理流程", 28, "施行細則第37條第2項第1款：蒐集該個資檔案之業務、職掌與流程"),
+    FILE_NAME,
+    _c("responsible_unit", "(三)業務主管單位", 12, "第3款：負責該業務之單位"),
+    _c("custodian_unit", "(四)保存管理單位", 12, "第4款：實際保存、管理檔案之單位"),
+    _c("storage_method", "(五)保管方式", 18, "第5款：紙本或電子、存放系統與位置"),
+    _c("file_type", "(六)檔案型態", 10, "第6款：紙本、電子檔或兩者"),
+    _c("data_source", "(七)個人資料來源", 16, "第7款：直接向當事人蒐集或間接取得"),
+    _c("legal_basis", "(八)法令或契約上之保有依據", 22, "第8款：保有該檔案之法令或契約依據"),
+    _c("notice_duty", "(九)是否須履行告知義務", 10, "第9款：個資法第8、9條告知義務（是/否）"),
+    _c("purpose_codes", "(十)特定目的", 16, "第10款：個人資料保護法之特定目的代號"),
+    _c("category_codes", "(十一)個人資料類別", 20, "第11款：個人資料類別代號（C001 等）"),
+    _c("data_items", "(十二)個人資料項目", 24, "第12款：實際蒐集之資料項目"),
+    _c("art6_items", "(十三)個資法第六條所定個人資料項目", 12, "第13款：病歷、醫療、基因、性生活、健康檢查、犯罪前科等特種個資"),
+    _c("record_count", "(十四)個人資料數量", 10, "第14款：資料筆數（由倉儲實際計算）"),
+    _c("internal_users", "(十五)內部進行蒐集、處理或利用之單位", 16, "第15款：機關內部使用單位"),
+    _c("external_users", "(十六)外部進行蒐集、處理或利用者", 16, "第16款：機關外部使用者"),
+    _c("outsourcing", "(十七)委外及受委託對象接觸情形", 16, "第17款：委外廠商接觸個資之情形"),
+    _c("retention_period", "(十八)法定或自訂之保存期限", 16, "第18款：保存期限及其依據"),
+    _c("destruction_method", "(十九)銷毀方式", 16, "第19款：屆期之銷毀方式"),
+    _c("art17_published", "(二十)是否依個資法第十七條規定對外公告", 10, "第20款：是否已依個資法第17條公開（是/否）"),
+    _c("risk_level", "風險等級(§38)", 8, "依施行細則第38條之風險評估", RISK_LEVEL),
+    _c("risk_basis", "風險評估依據", 30, "可識別性、數量、敏感性、環境、存取、適法性各面向之評分依據"),
+    _c("publication_due_date", "公告期限(§32)", 11, "清冊建立後一個月內應依個資法第17條公告"),
+    _c("publication_status", "公告狀態", 9, "逾期未公告者紅底", PUBLICATION_STATUS),
+]
+# The table prints across pages with its key columns repeated: agency and file come first.
+REGISTER_TABLE = [AGENCY, AGENCY_NAME, FILE_NAME, *[c for c in REGISTER if c not in (AGENCY, AGENCY_NAME, FILE_NAME)]]
+DEVICES = [
+    AGENCY,
+    AGENCY_NAME,
+    _c("device_id", "設備編號", 12, "差勤設備編號"),
+    _c("model", "型號", 14, "設備型號"),
+    _c("vendor", "廠商", 12, "供應廠商"),
+    _c("brand", "廠牌", 12, "設備廠牌"),
+    _c("committee_status", "委員會審查", 9, "資料治理委員會審查結果", COMMITTEE_STATUS),
+    _c("status", "合規狀態", 12, "禁止使用、不核准者紅底；需說明產地者黃底", DEVICE_STATUS),
+    _c("reasons", "理由", 50, "判定理由（可能多項，以「；」分隔）"),
+]
+DEADLINES = [
+    AGENCY,
+    AGENCY_NAME,
+    _c("dataset", "資料集", 12, "資料集代號"),
+    _c("dataset_zh", "資料集名稱", 14, "資料集中文名稱"),
+    _c("period_start", "期間起", 11, "該批資料之起日"),
+    _c("period_end", "期間迄", 11, "該批資料之迄日"),
+    _c("rule_id", "規則", 14, "保存期限規則代號"),
+    _c("legal_basis", "法令依據", 30, "保存期限之法令依據"),
+    _c("delete_by", "刪除期限", 11, "最遲應刪除之日期"),
+    _c("status", "狀態", 10, "逾期未刪除者紅底；屆期待刪除者黃底", DEADLINE_STATUS),
+    _c("rows_remaining", "尚存筆數", 9, "倉儲中尚存之筆數"),
+    _c("hold_ids", "保全編號", 14, "暫停刪除之資料保全（legal hold）編號"),
+]
+SAMPLES = [
+    AGENCY,
+    AGENCY_NAME,
+    _c("audit_month", "抽查月份", 11, "受抽查之月份（該月1日）"),
+    _c("sample_kind", "抽樣類別", 9, "異常必抽者紅底", SAMPLE_KIND),
+    _c("draw_order", "抽樣序位", 8, "隨機樣本之排序位置（見說明「抽樣規則」）"),
+    _c("queries_in_month", "當月查詢筆數", 10, "該機關當月 WebIR 查詢總筆數（決定抽樣數）"),
+    _c("query_key", "查詢紀錄鍵", 34, "查詢紀錄之穩定鍵值（同一筆紀錄重送仍相同）"),
+    _c("flags", "異常註記", 24, "異常原因（可能多項）", QUERY_FLAGS, list_sep=","),
+    _c("account", "查詢者帳號", 14, "WebIR 查詢者帳號"),
+    _c("queried_at", "查詢時間", 18, "查詢時間（臺北時間）"),
+    _c("subject_masked", "被查詢者(遮蔽)", 12, "被查詢者身分證統一編號（遮蔽，例 A12****789）"),
+    _c("case_no", "案號", 12, "查詢所依據之案號"),
+    _c("reason", "事由", 20, "查詢事由"),
+    _c("sample_seed", "抽樣種子", 28, "抽樣種子 = 規則代號|機關代碼|年-月（見說明「抽樣規則」）"),
+]
+ACCOUNTS = [
+    AGENCY,
+    AGENCY_NAME,
+    _c("account", "帳號", 16, "WebIR 帳號"),
+    _c("finding", "清查結果", 11, "已離職、已退休、疑似共用者紅底", ACCOUNT_FINDING),
+    _c("detail", "說明", 50, "清查發現之細節"),
+]
+INCIDENTS = [
+    _c("incident_id", "事件編號", 18, "個資事件編號"),
+    _c("known_at", "知悉時間", 18, "機關知悉事件之時間"),
+    _c("report_due_at", "通報期限(4小時)", 18, "知悉後4小時內應通報"),
+    _c("report_sent_at", "通報時間", 18, "實際通報時間"),
+    _c("clock_status", "時限狀態", 10, "逾時通報、逾時未通報者紅底", CLOCK_STATUS),
+    _c("escalated_at", "逾時陳報", 18, "逾時後陳報上級之時間"),
+    _c("people", "受影響人數", 9, "受影響之當事人數"),
+    _c("notices_queued", "當事人通知(排入)", 10, "已排入寄送之當事人通知數"),
+    _c("notices_sent", "當事人通知(已寄)", 10, "已寄出之當事人通知數"),
+    _c("messages_waiting", "待寄", 6, "尚待寄送之訊息數"),
+    _c("messages_in_doubt", "寄送不明", 8, "寄送結果不明、需人工確認之訊息數"),
+]
+
+SAMPLE_RULE = (
+    "隨機樣本：每一機關每月，將非異常之查詢紀錄依 md5(抽樣種子 與 查詢紀錄鍵 直接相接之字串) 由小到大排序，"
+    "取前 max(10, ⌈3% × 當月查詢筆數⌉) 筆（抽樣序位 ≤ 該數）；異常查詢（異常必抽＝flagged）全數列入。"
+    "抽樣種子 = 規則代號|機關代碼|YYYY-MM（例 pdgov-webir|379000000A|2026-10），任何人可依此重新導出同一樣本。"
+)
+
+
+@dataclass(frozen=True)
+class Form:
+    """A sheet also printed as a form: one record per page, its columns down the page."""
+
+    title: str
+    caption: str  # the record's heading, ``str.format`` over the row's columns
+    skip: tuple[str, ...] = ("agency_code", "agency_name")  # in the caption, not repeated below it
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    table: str
+    columns: list[Column]
+    order: tuple[str, ...]
+    # Highlight: (column key, {code: "violation" | "warning"}), on the data's codes.
+    highlight: tuple[str, dict[str, str]] | None = None
+    citywide: bool = False  # no agency_code: in the city workbook only
+    title_columns: int = 2  # leading columns repeated on every page when the sheet prints wider than one
+    form: Form | None = None
+    form_columns: list[Column] = field(default_factory=list)  # the form's order (default: ``columns``)
+
+
+SHEETS = [
+    Sheet("個人資料檔案清冊", "personal_data_file_register", REGISTER_TABLE, ("agency_code", "file_name"),
+          ("publication_status", {"overdue": "violation"}), title_columns=3,
+          form=Form("清冊逐檔列印", "個人資料檔案清冊｜{agency_name}（{agency_code}）｜{file_name}"),
+          form_columns=REGISTER),
+    Sheet("生物特徵差勤設備清冊", "device_compliance", DEVICES, ("agency_code", "device_id"),
+          ("status", {"prohibited": "violation", "rejected": "violation", "flagged": "warning"})),
+    Sheet("刪除期限", "deletion_deadlines", DEADLINES, ("agency_code", "dataset", "period_start"),
+          ("status", {"overdue": "violation", "due": "warning"})),
+    Sheet("WebIR抽查樣本", "webir_audit_samples", SAMPLES,
+          ("agency_code", "audit_month", "sample_kind", "draw_order", "query_key"),
+          ("sample_kind", {"flagged": "violation"})),
+    Sheet("帳號清查", "webir_account_review", ACCOUNTS, ("agency_code", "account", "finding"),
+          ("finding", {"resigned": "violation", "retired": "violation", "shared": "violation"})),
+    Sheet("個資事件", "incident_clock", INCIDENTS, ("known_at", "incident_id"),
+          ("clock_status", {"late": "violation", "overdue": "violation"}), citywide=True, title_columns=1),
+]
+STATUS_HELP = [
+    ("底色", "紅底：違規（禁止使用之設備、逾期未刪除、異常查詢、離職退休或共用帳號、逾時通報、逾期未公告）；"
+           "黃底：待處理（需說明產地之設備、屆期待刪除）"),
+    ("狀態文字與代碼", "儲存格顯示中文狀態；倉儲與系統使用之英文代碼列於各欄說明之括號內（例 禁止使用＝prohibited）"),
+    ("合規狀態 禁止使用（prohibited）", "中國大陸廠牌：禁止使用，不得連接政府網路（原則貳、參）"),
+    ("合規狀態 需說明產地（flagged）", "設備、主機板或晶片產地為中國大陸，或產地不明：需說明"),
+    ("合規狀態 委員會不核准（rejected）", "資料治理委員會不核准"),
+    ("合規狀態 需委員會審查（review_required）", "非陸製生物特徵設備，待委員會審查"),
+    ("合規狀態 已核准（approved）", "已核准：列入資訊局納管清單及資安稽核範圍"),
+    ("刪除期限狀態", "保存中＝retained；屆期待刪除＝due；逾期未刪除＝overdue；資料保全中＝held；已刪除＝deleted"),
+    ("抽樣類別", "隨機抽樣＝random（每月至少3%且不少於10筆）；異常必抽＝flagged"),
+    ("抽樣規則", SAMPLE_RULE),
+    ("個資事件", "全市事件僅列於全市活頁簿；知悉後4小時內應通報，逾時即陳報"),
+    ("身分證統一編號", "一律遮蔽顯示（例 A12****789），倉儲僅保存金鑰雜湊"),
+    ("列印", "「清冊逐檔列印」每頁一個個人資料檔案，依施行細則第37條第2項列出二十款；其他工作表列印比例不低於70%，"
+           "跨頁時每頁重複標題列及機關欄"),
+]
