@@ -80,7 +80,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"pdgov: synthetic data ({args.scale}, seed {args.seed}) in {time.monotonic() - t0:.1f}s: "
           + ", ".join(f"{k} {v}" for k, v in manifest.get("expected_rows", {}).items()))
     args.date = run_date
-    return cmd_run(args)
+    rc = cmd_run(args)
+    _demo_ui_access(manifest)
+    return rc
+
+
+def _demo_ui_access(manifest: dict) -> None:
+    """Who sees what in the demo's UI: a committee user and stewards of two agencies; then how to open it."""
+    from pdgov.ui.access import access_file, write_file
+
+    file = access_file()
+    codes = [a["agency_code"] for a in manifest.get("agencies", [])][1:3]
+    stewards = {f"steward_{c}": [c] for c in codes}
+    if not file.exists():
+        write_file(file, ["committee"], stewards)
+    users = ", ".join(f"`{u}`" for u in stewards)
+    print("pdgov: open the dashboard: `.venv/bin/pdgov ui`, then http://127.0.0.1:8080/pdgov/dashboard")
+    print(f"  log in as `committee` (every agency) or {users} (one agency each);")
+    print(f"  `pdgov ui` prints where the passwords are. Who sees what: {file}")
 
 
 def cmd_parse(_: argparse.Namespace) -> int:

@@ -120,6 +120,16 @@ def ensure_manifest() -> Path:
     return manifest
 
 
+def ensure_metadata(p: Paths, env: dict[str, str]) -> None:
+    """The managed AIRFLOW_HOME's metadata database, created once (``pdgov run`` and ``pdgov ui`` share it)."""
+    p.airflow_home.mkdir(parents=True, exist_ok=True)
+    marker = p.airflow_home / ".pdgov-migrated"
+    if not marker.exists():
+        print(f"pdgov: creating Airflow metadata (SQLite) in {p.airflow_home}", flush=True)
+        _airflow(["db", "migrate"], env, quiet=True)
+        marker.touch()
+
+
 def prepare(p: Paths | None = None) -> dict[str, str]:
     """Create the managed AIRFLOW_HOME, its metadata DB and the warehouse pool (idempotent)."""
     p = (p or paths()).ensure()
@@ -131,11 +141,7 @@ def prepare(p: Paths | None = None) -> dict[str, str]:
             "(AIRFLOW_VAR_PDGOV_HMAC_KEY) or run `pdgov demo` once to create a local key"
         )
     ensure_manifest()
-    marker = p.airflow_home / ".pdgov-migrated"
-    if not marker.exists():
-        print(f"pdgov: creating Airflow metadata (SQLite) in {p.airflow_home}", flush=True)
-        _airflow(["db", "migrate"], env, quiet=True)
-        marker.touch()
+    ensure_metadata(p, env)
     _airflow(["pools", "set", WAREHOUSE_POOL, "1", "DuckDB allows one writer: one task at a time"],
              env, quiet=True)
     return env

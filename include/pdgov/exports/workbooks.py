@@ -52,11 +52,13 @@ def _main_columns(con) -> dict[str, set[str]]:
 
 
 def _rows(con, sheet: Sheet, have: set[str], agency: str | None, cols: dict[str, set[str]],
-          columns: list[Column] | None = None) -> Iterator[tuple]:
+          columns: list[Column] | None = None, filters: dict[str, list] | None = None,
+          limit: int | None = None) -> Iterator[tuple]:
     """The sheet's rows in a total order (every column breaks ties), so the bytes never depend on scan order.
 
     A column the mart lacks comes from its ``LOOKUPS`` table when that exists (the agency name from
-    ``city_agencies``), else prints empty.
+    ``city_agencies``), else prints empty. ``filters`` keeps rows whose column is one of the values
+    (the dashboard's rows behind a bar); ``limit`` stops after so many.
     """
     columns = columns or sheet.columns
     joins, sel = [], []
@@ -73,11 +75,28 @@ def _rows(con, sheet: Sheet, have: set[str], agency: str | None, cols: dict[str,
     keys = [k for k in sheet.order if k in have]
     keys += [c.key for c in columns if c.key in have and c.key not in keys]
     order = ", ".join(f't."{k}" NULLS FIRST' for k in keys) or "1"
-    where = 'WHERE t."agency_code" = ?' if agency else ""
-    cur = con.execute(f'SELECT {", ".join(sel)} FROM main."{sheet.table}" t {" ".join(joins)} {where} ORDER BY {order}',
-                      [agency] if agency else [])
+    conds, params = (['t."agency_code" = ?'], [agency]) if agency else ([], [])
+    for key, values in (filters or {}).items():
+        if key not in have:
+            raise KeyError(f"{sheet.table} has no column {key}")
+        conds.append(f't."{key}" IN ({", ".join("?" * len(values))})' if values else "false")
+        params += list(values)
+    where = f"WHERE {' AND '.join(conds)}" if conds else ""
+    tail = f" LIMIT {int(limit)}" if limit is not None else ""
+    cur = con.execute(f'SELECT {", ".join(sel)} FROM main."{sheet.table}" t {" ".join(joins)} {where} '
+                      f'ORDER BY {order}{tail}', params)
     while batch := cur.fetchmany(FETCH):
         yield from batch
+
+
+def sheet_rows(con, sheet: Sheet, agency: str | None, filters: dict[str, list] | None = None,
+               limit: int | None = None) -> list[tuple]:
+    """A sheet's rows as its workbook has them (same columns, order and agency names), for the UI."""
+    cols = _main_columns(con)
+    have = cols.get(sheet.table)
+    if have is None:
+        return []
+    return list(_rows(con, sheet, have, agency, cols, filters=filters, limit=limit))
 
 
 def _highlight(sheet: Sheet) -> Highlight | None:
