@@ -134,6 +134,9 @@ def create_app() -> FastAPI:
             from airflow.api_fastapi.app import get_auth_manager
 
             return RedirectResponse(get_auth_manager().get_url_login(next_url=str(request.url)))
+        if exc.status_code in (403, 404) and "text/html" in request.headers.get("accept", ""):
+            return HTMLResponse(pages.refused(request.scope.get("root_path", "").rstrip("/"), exc.status_code,
+                                              str(exc.detail)), status_code=exc.status_code)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     def base(request: Request) -> str:

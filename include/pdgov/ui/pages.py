@@ -53,6 +53,15 @@ def denied(base: str, scope: Scope, title: str) -> str:
     return layout(base, title, "", scope, f'<p class="denied" id="denied">{escape(scope.problem)}</p>')
 
 
+def refused(base: str, status: int, detail: str) -> str:
+    """A browser's answer to what it may not see (403) or what is not there (404)."""
+    what = "您的帳號無權檢視此機關之資料或活頁簿" if status == 403 else "查無此頁或此檔案"
+    return (f'<!doctype html><html lang="zh-Hant"><head><meta charset="utf-8"><title>{status}</title>'
+            f'<style>{STYLE}</style></head><body><main><p class="denied" id="refused">{what}（{status}：'
+            f'{escape(detail)}）</p><p><a href="{base}/dashboard">← 儀表板</a>　<a href="{base}/">活頁簿</a></p>'
+            "</main></body></html>")
+
+
 def picker(base: str, as_of: date, agency: str | None, dates: Sequence[date],
            agencies: Sequence[tuple[str, str]], scope: Scope) -> str:
     day_opts = "".join(f'<option value="{d}"{" selected" if d == as_of else ""}>{d}</option>' for d in dates)
