@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
+from copy import copy
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.pagebreak import Break
 
 from pdgov.exports.excel import Column, SheetResult, _fits, _heading, _set_height, _text, cell_value
@@ -42,12 +44,20 @@ def _title(ws, text: str) -> WriteOnlyCell:
     return cell
 
 
-def _form_cell(ws, value) -> WriteOnlyCell:
-    """A form cell: top-left, wrapped; data text stays text (never a formula, see ``excel._cell``)."""
+def _form_cell(ws, value, styles: dict) -> WriteOnlyCell:
+    """A form cell: top-left, wrapped; data text stays text (never a formula, see ``excel._cell``).
+
+    The style is looked up once a sheet and copied after (as ``excel._cell`` does): the city's
+    register form has ~40,000 rows."""
     cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
-    cell.alignment = TOP
+    key = cell.number_format  # dates keep the format openpyxl gave them
+    if (style := styles.get(key)) is not None:
+        cell._style = copy(style)
+    else:
+        cell.alignment = TOP
+        styles[key] = copy(cell._style)
     return cell
 
 
@@ -59,17 +69,21 @@ def add_form_sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: It
         ws.column_dimensions[letter].width = w
     print_setup(ws, FORM_WIDTHS, info, orientation="portrait", title_rows=None)
     digest = hashlib.sha256()
+    styles: dict = {}
     width = FORM_WIDTHS[2]
     ws.append([_heading(ws, "項次"), _heading(ws, "項目"), _heading(ws, "內容")])
     row_idx, n = 1, 0
+    breaks: list[Break] = []
     for row in rows:
         if n:
-            ws.row_breaks.append(Break(id=row_idx))  # each record starts a new page
+            breaks.append(Break(id=row_idx))  # each record starts a new page
         head = cell_value(record_title(row))
         row_idx += 1
         _set_height(ws, row_idx, [(head, sum(FORM_WIDTHS))], TITLE_FONT.size, bold=True)
         ws.append([_title(ws, head), None, None])
-        ws.merged_cells.add(f"A{row_idx}:C{row_idx}")
+        # Straight into the set: MultiCellRange.add checks each new range against all the others
+        # (half of the city register form's writing time); these, one per caption row, never overlap.
+        ws.merged_cells.ranges.add(CellRange(min_col=1, min_row=row_idx, max_col=3, max_row=row_idx))
         digest.update((head + "\x1e").encode())
         for col, value in zip(columns, row, strict=False):
             number, item = split_heading(col.heading)
@@ -77,7 +91,10 @@ def add_form_sheet(wb: Workbook, title: str, columns: Sequence[Column], rows: It
             row_idx += 1
             texts = [(t, w) for t, w in ((item, FORM_WIDTHS[1]), (shown, width)) if isinstance(t, str)]
             _set_height(ws, row_idx, [(t, w) for t, w in texts if not _fits(t, w - 1)])
-            ws.append([_form_cell(ws, number or None), _form_cell(ws, item), _form_cell(ws, shown)])
+            ws.append([_form_cell(ws, number or None, styles), _form_cell(ws, item, styles),
+                       _form_cell(ws, shown, styles)])
             digest.update(("\x1f".join((number, item, _text(shown))) + "\x1e").encode())
         n += 1
+    # Once: PageBreak.append re-validates every break so far (the write-only sheet writes them at its end).
+    ws.row_breaks.brk = tuple(breaks)
     return SheetResult(title=title, rows=n, sha256=digest.hexdigest())

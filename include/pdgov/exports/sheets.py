@@ -150,6 +150,9 @@ class Form:
     title: str
     caption: str  # the record's heading, ``str.format`` over the row's columns
     skip: tuple[str, ...] = ("agency_code", "agency_name")  # in the caption, not repeated below it
+    # The city workbook prints the table (key columns repeated on every page) instead: its form
+    # would be ~1,500 pages for the city, and writing it cost ~5 s of CPU of a night at its limit.
+    in_city: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,6 @@ STATUS_HELP = [
     ("抽樣規則", SAMPLE_RULE),
     ("個資事件", "全市事件僅列於全市活頁簿；知悉後4小時內應通報，逾時即陳報"),
     ("身分證統一編號", "一律遮蔽顯示（例 A12****789），倉儲僅保存金鑰雜湊"),
-    ("列印", "「清冊逐檔列印」每頁一個個人資料檔案，依施行細則第37條第2項列出二十款；其他工作表列印比例不低於70%，"
-           "跨頁時每頁重複標題列及機關欄"),
+    ("列印", "機關活頁簿之「清冊逐檔列印」每頁一個個人資料檔案，依施行細則第37條第2項列出二十款；各工作表列印比例不低於70%，"
+           "跨頁時每頁重複標題列及機關欄（清冊另重複檔案名稱）"),
 ]

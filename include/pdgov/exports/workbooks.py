@@ -196,7 +196,7 @@ def _book(con, cols: dict[str, set[str]], run_id: str, logical_date: date, agenc
                  ["產製時間", generated or "（本批次無作業紀錄）"], *[list(kv) for kv in STATUS_HELP]]
     for s in sheets:
         help_rows += [[f"{s.title}：{c.heading}", c.explained()] for c in s.columns]
-        if s.form is not None:
+        if s.form is not None and (agency is not None or s.form.in_city):
             help_rows += [[f"{s.form.title}：{h}", t] for h, t in FORM_HELP]
     add_table_sheet(wb, "說明", [Column("item", "項目", 30), Column("text", "說明", 90)], help_rows, None, info)
     results: list[tuple[str, str, SheetResult]] = []
@@ -209,7 +209,7 @@ def _book(con, cols: dict[str, set[str]], run_id: str, logical_date: date, agenc
             continue
         results.append((s.title, s.table, add_table_sheet(wb, s.title, s.columns, _rows(con, s, have, agency, cols),
                                                           _highlight(s), info, s.title_columns)))
-        if s.form is not None:
+        if s.form is not None and (agency is not None or s.form.in_city):
             results.append((s.form.title, s.table, _form_sheet(wb, con, s, have, agency, cols, info)))
     prov = [["作業批次 run id", run_id, "", None], ["資料基準日 logical date", logical_date.isoformat(), "", None],
             ["範圍 scope", scope, "", None], ["觸發者 triggered by", run.get("triggered_by") or "", "", None],
