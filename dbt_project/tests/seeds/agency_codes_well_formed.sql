@@ -1,7 +1,14 @@
 -- SPEC §2: agencies are identified by their ten-character agency code (機關代碼: nine digits and an
 -- upper-case letter); the workbooks name a file after it. Every code in the city's agency list, and
 -- every parent it names, must have that form.
-select agency_code, parent_code
+select
+    agency_code,
+    parent_code
 from {{ ref('city_agencies') }}
-where not regexp_full_match(agency_code, '[0-9]{9}[A-Z]')
-   or (parent_code is not null and parent_code <> '' and not regexp_full_match(parent_code, '[0-9]{9}[A-Z]'))
+where
+    not regexp_full_match(agency_code, '[0-9]{9}[A-Z]')
+    or (
+        parent_code is not null
+        and parent_code != ''
+        and not regexp_full_match(parent_code, '[0-9]{9}[A-Z]')
+    )
