@@ -30,7 +30,7 @@ from pdgov.exports.sheets import (
     SHEETS,
     Sheet,
 )
-from pdgov.ui.snapshot import ABOUT, snapshot_dir
+from pdgov.ui.snapshot import ABOUT, TABLES, snapshot_dir
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REPORT_HOURS = 4  # seed 002 §45 as the incident clock counts it
@@ -116,6 +116,8 @@ def reading(as_of: date) -> Iterator[duckdb.DuckDBPyConnection]:
         try:
             con.execute("SET TimeZone='Asia/Taipei'")
             for f in sorted(snap.glob("*.parquet")):
+                if f.stem not in TABLES:  # only what pdgov.ui.snapshot writes becomes a table name
+                    continue
                 con.execute(f"CREATE VIEW main.\"{f.stem}\" AS SELECT * FROM read_parquet('{_sql(f)}')")
             yield con
         finally:
