@@ -35,14 +35,15 @@
 {% macro pdgov_punches_prepare_increment() -%}
 {%- set touched = pdgov_punches_touched() -%}
 {%- set state = pdgov_punches_state() -%}
-{%- set live = "select file_sha256 from " ~ source('ops', 'ingest_files') ~ " where source = 'punches' and status = 'loaded'" -%}
+{%- set delivered = ref('stg_raw__punches') -%}
+{%- set live = "select file_sha256 from " ~ ref('stg_ingest__ingest_files') ~ " where source = 'punches' and status = 'loaded'" -%}
 {%- if is_incremental() -%}
     create table if not exists {{ state }} (decided_through timestamp);
     drop table if exists {{ touched }};
     create table {{ touched }} as
     select agency_code, employee_no, punched_at, nullif(device_id, '') as device_id, method
-    from {{ source('raw', 'punches') }}
-    where _loaded_at > (select coalesce(max(decided_through), cast('1900-01-01' as timestamp)) from {{ state }})
+    from {{ delivered }}
+    where loaded_at > (select coalesce(max(decided_through), cast('1900-01-01' as timestamp)) from {{ state }})
     union
     select agency_code, employee_no, punched_at, device_id, method
     from {{ this }}
@@ -57,5 +58,5 @@
     create table {{ state }} (decided_through timestamp);
 {%- endif %}
     delete from {{ state }};
-    insert into {{ state }} select max(_loaded_at) from {{ source('raw', 'punches') }}
+    insert into {{ state }} select max(loaded_at) from {{ delivered }}
 {%- endmacro %}

@@ -62,3 +62,43 @@ def test_every_model_seed_and_column_is_described(manifest):
             missing.append(f"{uid}: no columns documented")
         missing += [f"{uid}.{c}" for c, col in node["columns"].items() if not col["description"].strip()]
     assert missing == []
+
+
+def test_each_source_table_has_one_door_in_staging(manifest):
+    """dbt's structure guide: staging is the only door to raw data. Every source table is read by
+    exactly one model, ``stg_<source>__<table>`` in ``models/staging/<source>/``; everything else —
+    models, singular tests, the macros they call — reads that model (a macro's ``source()`` shows
+    in its caller's dependencies, so it is caught here too). Generic tests declared on a source are
+    the source's own."""
+    readers: dict[str, list[str]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test" and node.get("test_metadata"):
+            continue
+        for dep in node.get("depends_on", {}).get("nodes", []):
+            if dep.startswith("source."):
+                readers.setdefault(dep, []).append(node["original_file_path"])
+    assert manifest["sources"]
+    for uid, src in manifest["sources"].items():
+        name, system = src["name"], src["source_name"]
+        door = f"models/staging/{system}/stg_{system}__{name}.sql"
+        assert readers.get(uid) == [door], f"{system}.{name} is read by {readers.get(uid)}, not only by {door}"
+        assert src["original_file_path"] == f"models/staging/{system}/_{system}__sources.yml"
+
+
+def test_one_yml_per_folder_named_for_it(manifest):
+    """Models and seeds are documented in ``_<folder>__models.yml`` / ``_<folder>__seeds.yml`` beside
+    them (one naming scheme per folder), and no yml uses the old ``tests:`` key."""
+    from pathlib import PurePosixPath
+
+    for node in manifest["nodes"].values():
+        if node["resource_type"] not in ("model", "seed") or node["package_name"] != "pdgov":
+            continue
+        folder = PurePosixPath(node["original_file_path"]).parent
+        kind = "seeds" if node["resource_type"] == "seed" else "models"
+        assert node["patch_path"] == f"pdgov://{folder}/_{folder.name}__{kind}.yml", node["unique_id"]
+    import re
+
+    from pdgov.config import DBT_PROJECT_DIR
+
+    for yml in DBT_PROJECT_DIR.glob("[ms]*/**/*.yml"):
+        assert not re.search(r"^\s*tests:", yml.read_text(encoding="utf-8"), re.M), f"{yml}: use data_tests:"

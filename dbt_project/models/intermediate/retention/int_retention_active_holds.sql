@@ -9,5 +9,5 @@ select
     reason,
     created_by,
     created_at
-from {{ source('retention_ops', 'legal_holds') }}
+from {{ ref('stg_retention__legal_holds') }}
 where released_at is null

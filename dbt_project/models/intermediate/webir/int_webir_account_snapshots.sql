@@ -6,8 +6,8 @@
 -- the first snapshot also stands for the days before it, the best knowledge there is.
 with ranked as (
     select *,
-        row_number() over (partition by account, snapshot_date order by _loaded_at desc, _source_file desc) as _rn
-    from {{ pdgov_raw_with_file_name(source('raw', 'webir_accounts')) }}
+        row_number() over (partition by account, snapshot_date order by loaded_at desc, source_file desc) as _rn
+    from {{ pdgov_with_file_name(ref('stg_raw__webir_accounts')) }}
 )
 select
     a.account,

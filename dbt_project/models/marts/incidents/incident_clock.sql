@@ -9,7 +9,7 @@ with outbox as (
         count(*) filter (where status in ('pending', 'sending')) as messages_waiting,
         count(*) filter (where status = 'in_doubt') as messages_in_doubt,
         max(sent_at) as last_sent_at
-    from {{ source('incident_ops', 'notification_outbox') }}
+    from {{ ref('stg_notifications__notification_outbox') }}
     group by incident_id
 )
 select
@@ -29,5 +29,5 @@ select
     o.last_sent_at,
     {{ dbt.datediff('s.known_at', 'o.last_sent_at', 'second') }} as seconds_known_to_last_sent
 from {{ ref('incident_summary') }} s
-left join {{ source('incident_ops', 'incidents_log') }} l on l.incident_id = s.incident_id
+left join {{ ref('stg_notifications__incidents_log') }} l on l.incident_id = s.incident_id
 left join outbox o on o.incident_id = s.incident_id

@@ -2,20 +2,20 @@
 -- it loaded or refused, how many rows, and for a refused file how many problems and the first one
 -- (line, column, reason; the full list is in ingest_rejections and beside the file in quarantine/).
 with files as (
-    select * from {{ source('ops', 'ingest_files') }}
+    select * from {{ ref('stg_ingest__ingest_files') }}
 ),
 problems as (
     select
         file_sha256,
         count(*) as problems,
         min(line_no) as first_problem_line
-    from {{ source('ops', 'ingest_rejections') }}
+    from {{ ref('stg_ingest__ingest_rejections') }}
     group by 1
 ),
 first_problem as (
     select r.file_sha256,
         min(coalesce(r.column_name, '') || '：' || r.reason) as first_problem
-    from {{ source('ops', 'ingest_rejections') }} r
+    from {{ ref('stg_ingest__ingest_rejections') }} r
     join problems p on p.file_sha256 = r.file_sha256 and r.line_no = p.first_problem_line
     group by 1
 )

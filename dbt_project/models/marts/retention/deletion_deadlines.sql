@@ -3,7 +3,7 @@
   data must be gone, and where it stands as of the run. The nightly purge deletes what is
   `due` or `overdue`, then marks it `deleted`; a legal hold turns a period `held`.
 -#}
-{%- set as_of = "cast('" ~ var('as_of_date') ~ "' as date)" -%}
+{%- set as_of = pdgov_as_of() -%}
 
 with
 
@@ -22,7 +22,7 @@ evidence as (
         period_start,
         sum(rows_deleted) as rows_deleted,
         max(deleted_at) as last_deleted_at
-    from {{ source('retention_ops', 'deletion_evidence') }}
+    from {{ ref('stg_retention__deletion_evidence') }}
     -- evidence of lines removed from quarantined files has no period: those rows were never loaded
     where period_start is not null
     group by 1, 2, 3, 4

@@ -12,7 +12,7 @@ devices as (
         max(model) as model,
         max(brand) as brand,
         max(record_capacity) as record_capacity
-    from {{ source('raw', 'devices') }}
+    from {{ ref('stg_raw__devices') }}
     group by 1
 
 ),
@@ -24,7 +24,7 @@ punches as (
         count(*) as punches_recorded,
         min(punched_at) as first_punched_at,
         max(punched_at) as last_punched_at
-    from {{ source('raw', 'punches') }}
+    from {{ ref('stg_raw__punches') }}
     where device_id is not null
     group by 1
 
@@ -45,6 +45,6 @@ select
             then coalesce(punches.punches_recorded, 0) - devices.record_capacity
         else 0
     end as records_over_capacity,
-    cast('{{ var("as_of_date") }}' as date) as as_of_date
+    {{ pdgov_as_of() }} as as_of_date
 from devices
 left join punches on punches.device_id = devices.device_id

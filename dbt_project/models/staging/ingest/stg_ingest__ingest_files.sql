@@ -1,0 +1,15 @@
+-- The file ledger (檔案帳), as the ingest writes it.
+select
+    file_sha256,
+    source,
+    file_name,
+    size_bytes,
+    status,
+    rows_in,
+    rows_rejected,
+    archived_as,
+    run_id,
+    first_seen_at,
+    loaded_at,
+    notes
+from {{ source('ingest', 'ingest_files') }}

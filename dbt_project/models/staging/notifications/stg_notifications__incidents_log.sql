@@ -1,0 +1,18 @@
+-- The incident clock (事件處理時鐘紀錄) as the last outbox run left it.
+select
+    incident_id,
+    known_at,
+    report_due_at,
+    report_sent_at,
+    clock_status,
+    escalated_at,
+    authority_report_required,
+    authority_due_at,
+    people,
+    records,
+    notices_queued,
+    notices_sent,
+    first_seen_at,
+    updated_at,
+    last_run_id
+from {{ source('notifications', 'incidents_log') }}
