@@ -85,9 +85,14 @@ def _history_account(manifest: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory):
+def models_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("models") / "pdgov_home"
+
+
+@pytest.fixture(scope="module")
+def builds(models_home):
     """(manifest, tables as of the run date, tables as of the backfill date, history account)."""
-    home = tmp_path_factory.mktemp("models") / "pdgov_home"
+    home = models_home
     with pytest.MonkeyPatch.context() as mp:  # module-scoped: the environment is restored after the module
         mp.setenv("PDGOV_HOME", str(home))
         mp.setenv("PDGOV_HMAC_KEY", KEY)
@@ -274,3 +279,32 @@ def test_landing_report_names_each_refused_file_and_its_first_problem(builds):
         assert row["first_problem_line"] == min(r["line_no"] for r in f["rejections"])
     loaded = [f for f in manifest["files"] if f["expect"] == "accepted"]
     assert all(by_name[Path(f["path"]).name]["rows_in"] == f["rows"] for f in loaded)
+
+
+# --- dbt unit tests (the arithmetic rules on fixed inputs) -------------------------------------
+
+UNIT_TESTS = {
+    # seed 004 §12(1): 3 % and at least 10 per agency-month, all when fewer than 10
+    "webir_sample_is_three_percent_and_at_least_ten",
+    # LSA art. 30 ¶5, seed 004 §9(2): a row passes its retention the day after it is kept in full
+    "retention_row_still_retained_the_day_before_it_passes",
+    "retention_row_passes_the_day_after_its_anniversary",
+    "retention_row_stays_past_the_day_after",
+    # SPEC §3.2: due → overdue after delete_by; a legal hold covering any day of the period holds it
+    "deadline_statuses_the_day_before_delete_by",
+    "deadline_statuses_on_delete_by",
+    "deadline_statuses_the_day_after_delete_by",
+}
+
+
+def test_unit_tests_of_the_arithmetic_rules_pass(builds, models_home, monkeypatch):
+    """`dbt test --select test_type:unit`, as CI's only run of them: the nightly DAG excludes unit
+    tests (their inputs are fixed, the night's data changes nothing in them). They read the built
+    warehouse only for the column types of their inputs."""
+    monkeypatch.setenv("PDGOV_HOME", str(models_home))
+    monkeypatch.setenv("PDGOV_HMAC_KEY", KEY)
+    from pdgov.transform import dbt
+
+    result = dbt.run(["test", "--select", "test_type:unit", "--vars", dbt.dbt_vars(RUN_DATE, "test-unit")])
+    outcome = {r.node.name: str(r.status) for r in result.results}
+    assert outcome == dict.fromkeys(UNIT_TESTS, "pass")
