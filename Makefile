@@ -30,15 +30,16 @@ system-deps:
 demo: setup
 	$(BIN)/pdgov demo
 
-test: setup system-deps
-	$(BIN)/ruff check include dags plugins tests bench
+test: lint system-deps
 	$(BIN)/python -m pytest -q
 
 bench: setup
 	$(BIN)/python bench/run_all.py
 
+# ruff for the Python, sqlfluff for the dbt models and singular tests (config: dbt_project/.sqlfluff).
 lint: setup
 	$(BIN)/ruff check include dags plugins tests bench
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 clean:
 	rm -rf $(VENV) var dbt_project/target dbt_project/logs

@@ -102,3 +102,22 @@ def test_one_yml_per_folder_named_for_it(manifest):
 
     for yml in DBT_PROJECT_DIR.glob("[ms]*/**/*.yml"):
         assert not re.search(r"^\s*tests:", yml.read_text(encoding="utf-8"), re.M), f"{yml}: use data_tests:"
+
+
+def test_every_as_of_rule_reads_the_one_macro():
+    """One clock: a model or test asks pdgov_as_of() for the run's date (the dbt var pdgov sets from
+    the DAG run's logical date), never the var itself or the machine's clock, so a backfill sees
+    the world as it was that day."""
+    import re
+
+    from pdgov.config import DBT_PROJECT_DIR
+
+    clock = re.compile(r"var\(\s*['\"]as_of_date['\"]|\bcurrent_date\b|\bcurrent_timestamp\b|\bnow\(\)|\btoday\(\)",
+                       re.I)
+    offenders = [f"{sql.relative_to(DBT_PROJECT_DIR)}:{n}"
+                 for folder in ("models", "tests")
+                 for sql in sorted((DBT_PROJECT_DIR / folder).rglob("*.sql"))
+                 for n, line in enumerate(sql.read_text(encoding="utf-8").splitlines(), 1)
+                 if clock.search(line)]
+    assert offenders == []
+    assert "var(\"as_of_date\")" in (DBT_PROJECT_DIR / "macros" / "pdgov_portable.sql").read_text(encoding="utf-8")

@@ -12,10 +12,10 @@ select
     p.punched_at,
     p.device_id,
     p.method
-from {{ ref('stg_incidents') }} i
-join {{ ref('int_incident_devices') }} d on d.incident_id = i.incident_id
-join {{ ref('stg_punches') }} p on p.device_id = d.device_id
+from {{ ref('stg_incidents') }} as i
+inner join {{ ref('int_incident_devices') }} as d on i.incident_id = d.incident_id
+inner join {{ ref('stg_punches') }} as p on d.device_id = p.device_id
 where p.is_biometric
-  and (i.scope_from is null or p.punched_at >= i.scope_from)
-  and (i.scope_to is null or p.punched_at <= i.scope_to)
-  and (i.scope_agency_code is null or p.agency_code = i.scope_agency_code)
+    and (i.scope_from is null or p.punched_at >= i.scope_from)
+    and (i.scope_to is null or p.punched_at <= i.scope_to)
+    and (i.scope_agency_code is null or p.agency_code = i.scope_agency_code)

@@ -9,28 +9,50 @@
 {{ config(materialized='table') }}
 {% set as_of = pdgov_as_of() %}
 with punch_evidence as (
-    select agency_code, method, is_biometric,
-           bool_or({{ pdgov_regex_match('employee_no', '^[A-Z][12][0-9]{8}$') }}) as has_id_shaped_no
+    select
+        agency_code,
+        method,
+        is_biometric,
+        bool_or({{ pdgov_regex_match('employee_no', '^[A-Z][12][0-9]{8}$') }}) as has_id_shaped_no
     from {{ ref('int_register_punch_people') }}
     group by 1, 2, 3
 )
-select distinct agency_code, 'biometric_enrolment' as dataset, 'C011' as category_code,
-       'biometric recognition used for punches (' || method || ')' as evidence
+
+select distinct
+    agency_code,
+    'biometric_enrolment' as dataset,
+    'C011' as category_code,
+    'biometric recognition used for punches (' || method || ')' as evidence
 from punch_evidence
 where is_biometric
 union all
-select distinct agency_code, 'biometric_enrolment', 'C011',
-       'device ' || device_id || ' recognises ' || modalities
+select distinct
+    agency_code,
+    'biometric_enrolment' as dataset,
+    'C011' as category_code,
+    'device ' || device_id || ' recognises ' || modalities as evidence
 from {{ ref('stg_devices') }}
 where has_biometrics
 union all
-select distinct agency_code, 'punches', 'C003', 'employee numbers shaped like national IDs in punch exports'
+select distinct
+    agency_code,
+    'punches' as dataset,
+    'C003' as category_code,
+    'employee numbers shaped like national IDs in punch exports' as evidence
 from punch_evidence
 where has_id_shaped_no
 union all
-select distinct agency_code, 'webir', 'C003', 'national IDs of queried persons in the WebIR log'
+select distinct
+    agency_code,
+    'webir' as dataset,
+    'C003' as category_code,
+    'national IDs of queried persons in the WebIR log' as evidence
 from {{ ref('stg_webir_queries') }}
 where query_date <= {{ as_of }}
 union all
-select distinct agency_code, 'roster', 'C003', 'national IDs (as HMAC) in the staff roster'
+select distinct
+    agency_code,
+    'roster' as dataset,
+    'C003' as category_code,
+    'national IDs (as HMAC) in the staff roster' as evidence
 from {{ ref('stg_roster') }}

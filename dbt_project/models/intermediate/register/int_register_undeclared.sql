@@ -7,6 +7,6 @@ select
     o.category_code,
     o.evidence,
     c.category_codes as declared_category_codes
-from {{ ref('int_register_observed_categories') }} o
-left join {{ ref('personal_data_file_catalog') }} c on c.dataset = o.dataset
+from {{ ref('int_register_observed_categories') }} as o
+left join {{ ref('personal_data_file_catalog') }} as c on o.dataset = c.dataset
 where c.category_codes is null or position(o.category_code in c.category_codes) = 0

@@ -5,10 +5,12 @@
 -- valid_from / valid_to: the days a snapshot is the one in force (from its date to the next one's);
 -- the first snapshot also stands for the days before it, the best knowledge there is.
 with ranked as (
-    select *,
+    select
+        *,
         row_number() over (partition by account, snapshot_date order by loaded_at desc, source_file desc) as _rn
     from {{ pdgov_with_file_name(ref('stg_raw__webir_accounts')) }}
 )
+
 select
     a.account,
     a.employee_no,
@@ -22,9 +24,13 @@ select
     r.national_id_hmac as holder_hmac,
     coalesce(r.national_id_hmac, a.agency_code || '/' || a.employee_no) as person_key,
     case when lag(a.snapshot_date) over (partition by a.account order by a.snapshot_date) is null
-         then cast('1900-01-01' as date) else a.snapshot_date end as valid_from,
-    coalesce(lead(a.snapshot_date) over (partition by a.account order by a.snapshot_date),
-             cast('9999-12-31' as date)) as valid_to
-from ranked a
-left join {{ ref('stg_roster') }} r on r.agency_code = a.agency_code and r.employee_no = a.employee_no
+            then cast('1900-01-01' as date)
+        else a.snapshot_date
+    end as valid_from,
+    coalesce(
+        lead(a.snapshot_date) over (partition by a.account order by a.snapshot_date),
+        cast('9999-12-31' as date)
+    ) as valid_to
+from ranked as a
+left join {{ ref('stg_roster') }} as r on a.agency_code = r.agency_code and a.employee_no = r.employee_no
 where a._rn = 1

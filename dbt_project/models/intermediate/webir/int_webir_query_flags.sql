@@ -14,43 +14,89 @@ with q as (
     select * from {{ ref('stg_webir_queries') }}
     where query_date <= {{ pdgov_as_of() }}
 ),
+
 state_at_time as (
     -- the snapshot in force on the query's day: one range match per query, however many snapshots
-    select q.query_key, s.account, s.employee_no, s.agency_code, s.status, s.employment, s.created_at
+    select
+        q.query_key,
+        s.account,
+        s.employee_no,
+        s.agency_code,
+        s.status,
+        s.employment,
+        s.created_at
     from q
-    join {{ ref('int_webir_account_snapshots') }} s
-      on s.account = q.account and q.query_date >= s.valid_from and q.query_date < s.valid_to
+    inner join {{ ref('int_webir_account_snapshots') }} as s
+        on q.account = s.account and q.query_date >= s.valid_from and q.query_date < s.valid_to
 ),
+
 roster as (
     select * from {{ ref('stg_roster') }}
 ),
+
 flagged as (
     select
         q.*,
         cast({{ dbt.date_trunc('month', 'q.queried_at') }} as date) as audit_month,
         (q.case_no is null or q.reason is null) as flag_missing_case_or_reason,
-        (extract(isodow from q.queried_at) > 5
-         or extract(hour from q.queried_at) < {{ start_h }}
-         or extract(hour from q.queried_at) >= {{ end_h }}) as flag_after_hours,
-        (a.account is null or a.status <> 'active' or a.employment <> 'employed'
-         or (a.created_at is not null and a.created_at > q.query_date)) as flag_inactive_account,
-        exists (select 1 from roster r where r.agency_code = q.agency_code and r.national_id_hmac = q.subject_hmac
-                and (a.employee_no is null or r.agency_code <> a.agency_code
-                     or r.employee_no <> a.employee_no)) as flag_colleague_lookup,
-        exists (select 1 from roster r where r.agency_code = a.agency_code and r.employee_no = a.employee_no
-                and r.national_id_hmac = q.subject_hmac) as flag_self_lookup
+        (
+            extract(isodow from q.queried_at) > 5
+            or extract(hour from q.queried_at) < {{ start_h }}
+            or extract(hour from q.queried_at) >= {{ end_h }}
+        ) as flag_after_hours,
+        (
+            a.account is null or a.status <> 'active' or a.employment <> 'employed'
+            or (a.created_at is not null and a.created_at > q.query_date)
+        ) as flag_inactive_account,
+        exists(
+            select 1 from roster as r
+            where r.agency_code = q.agency_code and r.national_id_hmac = q.subject_hmac
+                and (
+                    a.employee_no is null or r.agency_code <> a.agency_code
+                    or r.employee_no <> a.employee_no
+                )
+        ) as flag_colleague_lookup,
+        exists(
+            select 1 from roster as r
+            where r.agency_code = a.agency_code and r.employee_no = a.employee_no
+                and r.national_id_hmac = q.subject_hmac
+        ) as flag_self_lookup
     from q
-    left join state_at_time a on a.query_key = q.query_key
+    left join state_at_time as a on q.query_key = a.query_key
 )
+
 select
-    *,
-    concat_ws(',',
+    query_key,
+    agency_code,
+    account,
+    queried_at,
+    query_date,
+    op_code,
+    subject_hmac,
+    subject_masked,
+    case_no,
+    reason,
+    result,
+    source_file,
+    file_sha256,
+    line_no,
+    loaded_at,
+    audit_month,
+    flag_missing_case_or_reason,
+    flag_after_hours,
+    flag_inactive_account,
+    flag_colleague_lookup,
+    flag_self_lookup,
+    concat_ws(
+        ',',
         case when flag_missing_case_or_reason then 'missing_case_or_reason' end,
         case when flag_after_hours then 'after_hours' end,
         case when flag_inactive_account then 'inactive_account' end,
         case when flag_colleague_lookup then 'colleague_lookup' end,
         case when flag_self_lookup then 'self_lookup' end
     ) as flags,
-    (flag_missing_case_or_reason or flag_after_hours or flag_inactive_account
-     or flag_colleague_lookup or flag_self_lookup) as is_flagged
+    (
+        flag_missing_case_or_reason or flag_after_hours or flag_inactive_account
+        or flag_colleague_lookup or flag_self_lookup
+    ) as is_flagged
 from flagged

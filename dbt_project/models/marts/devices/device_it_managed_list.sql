@@ -12,6 +12,6 @@ select
     d.intranet,
     d.connection,
     d.protocol
-from {{ ref('device_compliance') }} c
-join {{ ref('stg_devices') }} d on d.device_id = c.device_id
+from {{ ref('device_compliance') }} as c
+inner join {{ ref('stg_devices') }} as d on c.device_id = d.device_id
 where c.status = 'approved' and c.has_biometrics

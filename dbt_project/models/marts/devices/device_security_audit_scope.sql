@@ -9,12 +9,13 @@ select
     c.brand,
     c.status as compliance_status,
     case when c.status = 'approved' then '委員會核准繼續使用之生物特徵設備 (approved biometric device)'
-         else '大陸廠牌設備仍連接公務網路，須查核斷開 (PRC brand still on the intranet)' end as audit_reason,
+        else '大陸廠牌設備仍連接公務網路，須查核斷開 (PRC brand still on the intranet)'
+    end as audit_reason,
     d.storage_location,
     d.intranet,
     d.connection,
     d.protocol
-from {{ ref('device_compliance') }} c
-join {{ ref('stg_devices') }} d on d.device_id = c.device_id
+from {{ ref('device_compliance') }} as c
+inner join {{ ref('stg_devices') }} as d on c.device_id = d.device_id
 where (c.status = 'approved' and c.has_biometrics)
-   or (c.status = 'prohibited' and coalesce(d.intranet, true))
+    or (c.status = 'prohibited' and coalesce(d.intranet, true))

@@ -12,6 +12,7 @@ with outbox as (
     from {{ ref('stg_notifications__notification_outbox') }}
     group by incident_id
 )
+
 select
     s.incident_id,
     s.known_at,
@@ -28,6 +29,6 @@ select
     coalesce(o.messages_in_doubt, 0) as messages_in_doubt,
     o.last_sent_at,
     {{ dbt.datediff('s.known_at', 'o.last_sent_at', 'second') }} as seconds_known_to_last_sent
-from {{ ref('incident_summary') }} s
-left join {{ ref('stg_notifications__incidents_log') }} l on l.incident_id = s.incident_id
-left join outbox o on o.incident_id = s.incident_id
+from {{ ref('incident_summary') }} as s
+left join {{ ref('stg_notifications__incidents_log') }} as l on s.incident_id = l.incident_id
+left join outbox as o on s.incident_id = o.incident_id

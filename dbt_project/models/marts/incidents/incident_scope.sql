@@ -14,11 +14,15 @@ with per_person as (
     from {{ ref('int_incident_affected_punches') }}
     group by incident_id, agency_code, employee_no
 ),
+
 categories as (
-    select incident_id, string_agg(distinct category_code, ';' order by category_code) as category_codes
+    select
+        incident_id,
+        string_agg(distinct category_code, ';' order by category_code) as category_codes
     from {{ ref('int_incident_categories') }}
     group by incident_id
 )
+
 select
     p.incident_id,
     p.agency_code,
@@ -33,6 +37,6 @@ select
     p.methods,
     p.device_ids,
     c.category_codes
-from per_person p
-left join {{ ref('stg_roster') }} r on r.agency_code = p.agency_code and r.employee_no = p.employee_no
-left join categories c on c.incident_id = p.incident_id
+from per_person as p
+left join {{ ref('stg_roster') }} as r on p.agency_code = r.agency_code and p.employee_no = r.employee_no
+left join categories as c on p.incident_id = c.incident_id

@@ -4,31 +4,37 @@
 -- in force: var incident_authority_rule_enabled (default false).
 {% set rule_on = var('incident_authority_rule_enabled', false) %}
 with people as (
-    select incident_id,
-           count(*) as people,
-           sum(records) as records,
-           count(distinct agency_code) as agencies,
-           string_agg(distinct agency_code, ';' order by agency_code) as agency_codes,
-           count(*) filter (where email is null) as people_without_email
+    select
+        incident_id,
+        count(*) as people,
+        sum(records) as records,
+        count(distinct agency_code) as agencies,
+        string_agg(distinct agency_code, ';' order by agency_code) as agency_codes,
+        count(*) filter (where email is null) as people_without_email
     from {{ ref('incident_scope') }}
     group by incident_id
 ),
+
 devices as (
-    select incident_id,
-           count(*) as devices_implicated,
-           count(distinct agency_code) as device_agencies,
-           coalesce(sum(record_capacity), 0) as system_records
+    select
+        incident_id,
+        count(*) as devices_implicated,
+        count(distinct agency_code) as device_agencies,
+        coalesce(sum(record_capacity), 0) as system_records
     from {{ ref('int_incident_devices') }}
     group by incident_id
 ),
+
 categories as (
-    select incident_id,
-           string_agg(distinct category_code, ';' order by category_code) as category_codes,
-           string_agg(distinct category_label, '；' order by category_label) as category_labels,
-           bool_or(dataset = 'biometric_enrolment') as touches_biometrics
+    select
+        incident_id,
+        string_agg(distinct category_code, ';' order by category_code) as category_codes,
+        string_agg(distinct category_label, '；' order by category_label) as category_labels,
+        bool_or(dataset = 'biometric_enrolment') as touches_biometrics
     from {{ ref('int_incident_categories') }}
     group by incident_id
 )
+
 select
     i.incident_id,
     i.reporter,
@@ -61,9 +67,10 @@ select
         or coalesce(p.records, 0) > {{ var('incident_authority_min_records', 100) }}
         or coalesce(d.system_records, 0) >= {{ var('incident_authority_min_system_records', 10000) }}
     ) as authority_report_required,
-    case when {{ 'true' if rule_on else 'false' }} then {{ dbt.dateadd('hour', 72, 'i.known_at') }} end as authority_due_at,
+    case when {{ 'true' if rule_on else 'false' }} then {{ dbt.dateadd('hour', 72, 'i.known_at') }} end
+        as authority_due_at,
     i.source_file
-from {{ ref('stg_incidents') }} i
-left join people p on p.incident_id = i.incident_id
-left join devices d on d.incident_id = i.incident_id
-left join categories c on c.incident_id = i.incident_id
+from {{ ref('stg_incidents') }} as i
+left join people as p on i.incident_id = p.incident_id
+left join devices as d on i.incident_id = d.incident_id
+left join categories as c on i.incident_id = c.incident_id

@@ -1,5 +1,15 @@
 -- Devices to suspend preventively (預防性停用清單): for a device-model incident every device of that
 -- model in every agency (seed 003, the FACE8 model stopped city-wide), plus devices named one by one.
+with affected as (
+    select
+        incident_id,
+        device_id,
+        count(distinct agency_code || '|' || employee_no) as people,
+        count(*) as records
+    from {{ ref('int_incident_affected_punches') }}
+    group by incident_id, device_id
+)
+
 select
     d.incident_id,
     d.device_id,
@@ -14,10 +24,6 @@ select
     coalesce(s.people, 0) as people_affected,
     coalesce(s.records, 0) as records_affected,
     i.containment
-from {{ ref('int_incident_devices') }} d
-join {{ ref('stg_incidents') }} i on i.incident_id = d.incident_id
-left join (
-    select incident_id, device_id, count(distinct agency_code || '|' || employee_no) as people, count(*) as records
-    from {{ ref('int_incident_affected_punches') }}
-    group by incident_id, device_id
-) s on s.incident_id = d.incident_id and s.device_id = d.device_id
+from {{ ref('int_incident_devices') }} as d
+inner join {{ ref('stg_incidents') }} as i on d.incident_id = i.incident_id
+left join affected as s on d.incident_id = s.incident_id and d.device_id = s.device_id

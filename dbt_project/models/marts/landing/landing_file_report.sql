@@ -4,6 +4,7 @@
 with files as (
     select * from {{ ref('stg_ingest__ingest_files') }}
 ),
+
 problems as (
     select
         file_sha256,
@@ -12,13 +13,16 @@ problems as (
     from {{ ref('stg_ingest__ingest_rejections') }}
     group by 1
 ),
+
 first_problem as (
-    select r.file_sha256,
+    select
+        r.file_sha256,
         min(coalesce(r.column_name, '') || '：' || r.reason) as first_problem
-    from {{ ref('stg_ingest__ingest_rejections') }} r
-    join problems p on p.file_sha256 = r.file_sha256 and r.line_no = p.first_problem_line
+    from {{ ref('stg_ingest__ingest_rejections') }} as r
+    inner join problems as p on r.file_sha256 = p.file_sha256 and r.line_no = p.first_problem_line
     group by 1
 )
+
 select
     f.source,
     f.file_name,
@@ -34,6 +38,6 @@ select
     f.first_seen_at,
     f.loaded_at,
     f.notes
-from files f
-left join problems p on p.file_sha256 = f.file_sha256
-left join first_problem fp on fp.file_sha256 = f.file_sha256
+from files as f
+left join problems as p on f.file_sha256 = p.file_sha256
+left join first_problem as fp on f.file_sha256 = fp.file_sha256

@@ -14,27 +14,39 @@
 with measures as (
     select * from {{ ref('int_register_file_measures') }}
 ),
+
 catalog as (
     select * from {{ ref('personal_data_file_catalog') }}
 ),
+
 risky_devices as (
-    select agency_code, count(*) as n
+    select
+        agency_code,
+        count(*) as n
     from {{ ref('int_device_origin') }}
     where brand_is_prc or origin_is_prc or mainboard_is_prc or chip_is_prc or (origin_unknown and has_biometrics)
     group by 1
 ),
+
 access_flags as (
-    select agency_code,
-           count(*) filter (where flag_colleague_lookup or flag_self_lookup or flag_after_hours
-                                  or flag_inactive_account) as n
+    select
+        agency_code,
+        count(*) filter (
+            where flag_colleague_lookup or flag_self_lookup or flag_after_hours or flag_inactive_account
+        ) as n
     from {{ ref('int_webir_query_flags') }}
     group by 1
 ),
+
 undeclared as (
-    select agency_code, dataset, string_agg(distinct category_code, '、' order by category_code) as codes
+    select
+        agency_code,
+        dataset,
+        string_agg(distinct category_code, '、' order by category_code) as codes
     from {{ ref('int_register_undeclared') }}
     group by 1, 2
 ),
+
 joined as (
     select
         m.agency_code,
@@ -68,31 +80,37 @@ joined as (
             as volume_level,
         c.sensitivity,
         case when c.dataset in ('punches', 'biometric_enrolment') and coalesce(rd.n, 0) > 0 then 'high'
-             else c.environment end as environment_level,
+            else c.environment
+        end as environment_level,
         case when c.dataset = 'webir' and coalesce(af.n, 0) > 0 then 'high'
-             else c.access_location end as access_level,
+            else c.access_location
+        end as access_level,
         case when u.codes is not null or coalesce(c.legal_basis, '') = '' then 'high'
-             when c.legal_basis like '%同意%' then 'medium'
-             else 'low' end as legality_level,
+            when c.legal_basis like '%同意%' then 'medium'
+            else 'low'
+        end as legality_level,
         case when c.dataset in ('punches', 'biometric_enrolment') then coalesce(rd.n, 0) else 0 end
             as risky_device_count,
         case when c.dataset = 'webir' then coalesce(af.n, 0) else 0 end as access_flag_count,
         u.codes as undeclared_category_codes,
         c.declared_on
-    from measures m
-    join catalog c on c.dataset = m.dataset
-    left join risky_devices rd on rd.agency_code = m.agency_code
-    left join access_flags af on af.agency_code = m.agency_code
-    left join undeclared u on u.agency_code = m.agency_code and u.dataset = m.dataset
+    from measures as m
+    inner join catalog as c on m.dataset = c.dataset
+    left join risky_devices as rd on m.agency_code = rd.agency_code
+    left join access_flags as af on m.agency_code = af.agency_code
+    left join undeclared as u on m.agency_code = u.agency_code and m.dataset = u.dataset
     where m.record_count > 0 or (m.biometric_device_count > 0 and m.dataset = 'biometric_enrolment')
 ),
+
 scored as (
-    select *,
+    select
+        *,
         {{ pdgov_level_score('identifiability') }} + {{ pdgov_level_score('volume_level') }}
         + {{ pdgov_level_score('sensitivity') }} + {{ pdgov_level_score('environment_level') }}
         + {{ pdgov_level_score('access_level') }} + {{ pdgov_level_score('legality_level') }} as risk_score
     from joined
 )
+
 select
     agency_code,
     dataset,

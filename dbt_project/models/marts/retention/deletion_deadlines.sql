@@ -43,9 +43,19 @@ holds as (
 
 period_keys as (
 
-    select dataset, agency_code, rule_id, period_start from periods
+    select
+        dataset,
+        agency_code,
+        rule_id,
+        period_start
+    from periods
     union
-    select dataset, agency_code, rule_id, period_start from evidence
+    select
+        dataset,
+        agency_code,
+        rule_id,
+        period_start
+    from evidence
 
 ),
 
@@ -66,15 +76,15 @@ deadlines as (
         coalesce(evidence.rows_deleted, 0) as rows_deleted,
         evidence.last_deleted_at
     from period_keys
-    inner join rules on rules.rule_id = period_keys.rule_id
+    inner join rules on period_keys.rule_id = rules.rule_id
     left join periods
-        on periods.dataset = period_keys.dataset
-        and periods.agency_code = period_keys.agency_code
-        and periods.period_start = period_keys.period_start
+        on period_keys.dataset = periods.dataset
+            and period_keys.agency_code = periods.agency_code
+            and period_keys.period_start = periods.period_start
     left join evidence
-        on evidence.dataset = period_keys.dataset
-        and evidence.agency_code = period_keys.agency_code
-        and evidence.period_start = period_keys.period_start
+        on period_keys.dataset = evidence.dataset
+            and period_keys.agency_code = evidence.agency_code
+            and period_keys.period_start = evidence.period_start
 
 ),
 
@@ -87,10 +97,10 @@ held as (
         {{ dbt.listagg('holds.hold_id', "';'", "order by holds.hold_id") }} as hold_ids
     from deadlines
     inner join holds
-        on holds.dataset = deadlines.dataset
-        and holds.agency_code = deadlines.agency_code
-        and holds.period_start <= deadlines.period_end
-        and holds.period_end >= deadlines.period_start
+        on deadlines.dataset = holds.dataset
+            and deadlines.agency_code = holds.agency_code
+            and deadlines.period_end >= holds.period_start
+            and deadlines.period_start <= holds.period_end
     group by 1, 2, 3
 
 ),
@@ -98,7 +108,9 @@ held as (
 final as (
 
     select
-        {{ dbt.hash("deadlines.dataset || '|' || deadlines.agency_code || '|' || cast(deadlines.period_start as varchar)") }} as deadline_key,
+        {{ dbt.hash(
+            "deadlines.dataset || '|' || deadlines.agency_code || '|' || cast(deadlines.period_start as varchar)"
+        ) }} as deadline_key,
         deadlines.dataset,
         deadlines.dataset_zh,
         deadlines.agency_code,
@@ -107,7 +119,9 @@ final as (
         deadlines.rule_id,
         deadlines.legal_basis,
         deadlines.retain_months,
-        cast({{ dbt.dateadd('day', 1, dbt.dateadd('month', 'deadlines.retain_months', 'deadlines.period_end')) }} as date) as delete_by,
+        cast(
+            {{ dbt.dateadd('day', 1, dbt.dateadd('month', 'deadlines.retain_months', 'deadlines.period_end')) }} as date
+        ) as delete_by,
         deadlines.rows_remaining,
         deadlines.rows_past_retention,
         deadlines.rows_deleted,
@@ -117,9 +131,9 @@ final as (
         {{ as_of }} as as_of_date
     from deadlines
     left join held
-        on held.dataset = deadlines.dataset
-        and held.agency_code = deadlines.agency_code
-        and held.period_start = deadlines.period_start
+        on deadlines.dataset = held.dataset
+            and deadlines.agency_code = held.agency_code
+            and deadlines.period_start = held.period_start
 
 )
 

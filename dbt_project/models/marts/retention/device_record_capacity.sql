@@ -47,4 +47,4 @@ select
     end as records_over_capacity,
     {{ pdgov_as_of() }} as as_of_date
 from devices
-left join punches on punches.device_id = devices.device_id
+left join punches on devices.device_id = punches.device_id

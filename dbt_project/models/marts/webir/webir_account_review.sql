@@ -15,70 +15,118 @@ with acc as (
     select * from {{ ref('int_webir_accounts_as_of') }}
     where created_at is null or created_at <= {{ as_of }}
 ),
+
 active as (
-    select * from acc where status = 'active'
+    select * from acc
+    where status = 'active'
 ),
+
 q as (
-    select * from {{ ref('stg_webir_queries') }} where query_date <= {{ as_of }}
+    select * from {{ ref('stg_webir_queries') }}
+    where query_date <= {{ as_of }}
 ),
+
 dup_people as (
-    select person_key, count(*) as n, string_agg(account, '、' order by account) as accounts
-    from active group by 1 having count(*) > 1
+    select
+        person_key,
+        count(*) as n,
+        string_agg(account, '、' order by account) as accounts
+    from active
+    group by 1
+    having count(*) > 1
 ),
+
 dup as (
-    select a.account, a.agency_code, 'duplicate' as finding,
+    select
+        a.account,
+        a.agency_code,
+        'duplicate' as finding,
         '同一人(員工編號 ' || a.employee_no || ')持有 ' || cast(d.n as varchar) || ' 個啟用帳號：' || d.accounts as detail
-    from active a join dup_people d on d.person_key = a.person_key
+    from active as a inner join dup_people as d on a.person_key = d.person_key
 ),
+
 idle as (
-    select account, agency_code, 'idle',
-        '逾 {{ idle_days }} 日未使用(最後使用 ' || coalesce({{ pdgov_format_ts('last_activity_at', '%Y-%m-%d') }}, '從未') || ')'
+    select
+        account,
+        agency_code,
+        'idle' as finding,
+        '逾 {{ idle_days }} 日未使用(最後使用 '
+        || coalesce({{ pdgov_format_ts('last_activity_at', '%Y-%m-%d') }}, '從未') || ')' as detail
     from active
     where last_activity_at is null
-       or cast(last_activity_at as date) < cast({{ dbt.dateadd('day', -idle_days, as_of) }} as date)
+        or cast(last_activity_at as date) < cast({{ dbt.dateadd('day', '-' ~ idle_days, as_of) }} as date)
 ),
+
 moved as (
-    select account, agency_code, employment,
+    select
+        account,
+        agency_code,
+        employment as finding,
         case employment when 'transferred' then '持有人已調職，帳號仍啟用'
-                        when 'resigned' then '持有人已離職，帳號仍啟用'
-                        else '持有人已退休，帳號仍啟用' end
+            when 'resigned' then '持有人已離職，帳號仍啟用'
+            else '持有人已退休，帳號仍啟用'
+        end as detail
     from active
     where employment in ('transferred', 'resigned', 'retired')
 ),
+
 two_agencies as (
-    select q.account, count(distinct q.agency_code) as n,
-           string_agg(distinct q.agency_code, '、' order by q.agency_code) as agencies
-    from q group by 1 having count(distinct q.agency_code) > 1
+    select
+        q.account,
+        count(distinct q.agency_code) as n,
+        string_agg(distinct q.agency_code, '、' order by q.agency_code) as agencies
+    from q
+    group by 1
+    having count(distinct q.agency_code) > 1
 ),
+
 overlapping as (
     -- consecutive queries of one account, less than the window apart, from two agencies' logs; if any
     -- two such queries exist, some consecutive pair between them also does, so looking at the next
     -- query only is exact and stays linear on years of logs.
-    select account, count(*) as n, min(queried_at) as first_at
+    select
+        account,
+        count(*) as n,
+        min(queried_at) as first_at
     from (
-        select account, queried_at, agency_code,
+        select
+            account,
+            queried_at,
+            agency_code,
             lead(queried_at) over w as next_at,
             lead(agency_code) over w as next_agency
         from q
         window w as (partition by account order by queried_at, query_key)
-    ) s
+    ) as s
     where next_at <= {{ dbt.dateadd('minute', window_min, 'queried_at') }}
-      and next_agency <> agency_code
+        and next_agency <> agency_code
     group by 1
 ),
+
 shared as (
-    select coalesce(t.account, o.account) as account, a.agency_code, 'shared',
-        concat_ws('；',
+    select
+        coalesce(t.account, o.account) as account,
+        a.agency_code,
+        'shared' as finding,
+        concat_ws(
+            '；',
             case when t.account is not null then
-                '同一帳號出現於 ' || cast(t.n as varchar) || ' 個機關之查詢日誌：' || t.agencies end,
+                    '同一帳號出現於 ' || cast(t.n as varchar) || ' 個機關之查詢日誌：' || t.agencies
+            end,
             case when o.account is not null then
-                '{{ window_min }} 分鐘內自不同機關重疊使用 ' || cast(o.n as varchar) || ' 次(首次 '
-                || {{ pdgov_format_ts('o.first_at', '%Y-%m-%d %H:%M') }} || ')' end)
-    from two_agencies t
-    full outer join overlapping o on o.account = t.account
-    left join acc a on a.account = coalesce(t.account, o.account)
+                    '{{ window_min }} 分鐘內自不同機關重疊使用 ' || cast(o.n as varchar) || ' 次(首次 '
+                    || {{ pdgov_format_ts('o.first_at', '%Y-%m-%d %H:%M') }} || ')'
+            end
+        ) as detail
+    from two_agencies as t
+    full outer join overlapping as o on t.account = o.account
+    left join acc as a on a.account = coalesce(t.account, o.account)
 )
+
 select * from dup
-union all select * from idle
-union all select * from moved
-union all select * from shared
+union all
+select * from idle
+union all
+select * from moved
+union all
+select * from shared

@@ -1,14 +1,20 @@
 -- Quarterly summary for the Labor Bureau (seed 004 §12(1): every three months).
 with q as (
-    select *, cast(date_trunc('quarter', audit_month) as date) as quarter_start
+    select
+        *,
+        cast(date_trunc('quarter', audit_month) as date) as quarter_start
     from {{ ref('int_webir_query_flags') }}
 ),
+
 sampled as (
-    select agency_code, cast(date_trunc('quarter', audit_month) as date) as quarter_start,
-           count(*) filter (where sample_kind = 'random') as random_sampled
+    select
+        agency_code,
+        cast(date_trunc('quarter', audit_month) as date) as quarter_start,
+        count(*) filter (where sample_kind = 'random') as random_sampled
     from {{ ref('webir_audit_samples') }}
     group by 1, 2
 )
+
 select
     q.agency_code,
     q.quarter_start,
@@ -20,5 +26,5 @@ select
     count(*) filter (where q.flag_missing_case_or_reason) as missing_case_or_reason,
     count(*) filter (where q.flag_inactive_account) as inactive_account_queries
 from q
-left join sampled s on s.agency_code = q.agency_code and s.quarter_start = q.quarter_start
+left join sampled as s on q.agency_code = s.agency_code and q.quarter_start = s.quarter_start
 group by 1, 2

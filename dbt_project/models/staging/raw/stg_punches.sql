@@ -15,6 +15,6 @@ select
     r.loaded_at
 from {{ ref('stg_raw__punches') }} as r
 where not exists (
-    select 1 from {{ ref('base_punches_superseded') }} as s
-    where s.file_sha256 = r.file_sha256 and s.line_no = r.line_no
-)
+        select 1 from {{ ref('base_punches_superseded') }} as s
+        where s.file_sha256 = r.file_sha256 and s.line_no = r.line_no
+    )

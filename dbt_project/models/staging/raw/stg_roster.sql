@@ -5,6 +5,7 @@ with ranked as (
         row_number() over (partition by agency_code, employee_no order by loaded_at desc) as _rn
     from {{ pdgov_with_file_name(ref('stg_raw__roster')) }}
 )
+
 select
     agency_code,
     employee_no,

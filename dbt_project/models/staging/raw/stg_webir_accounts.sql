@@ -5,6 +5,7 @@ with ranked as (
         row_number() over (partition by account order by snapshot_date desc, loaded_at desc) as _rn
     from {{ pdgov_with_file_name(ref('stg_raw__webir_accounts')) }}
 )
+
 select
     account,
     employee_no,

@@ -2,9 +2,10 @@
 with ranked as (
     select
         *,
-        row_number() over (partition by query_key order by loaded_at desc, source_file) as _rn
+        row_number() over (partition by query_key order by loaded_at desc, source_file asc) as _rn
     from {{ pdgov_with_file_name(ref('stg_raw__webir_queries')) }}
 )
+
 select
     query_key,
     agency_code,

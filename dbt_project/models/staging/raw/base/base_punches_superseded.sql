@@ -35,7 +35,7 @@ ranked as (
     from delivered
     window w as (
         partition by agency_code, employee_no, punched_at, coalesce(device_id, ''), method
-        order by loaded_at desc, source_file, line_no
+        order by loaded_at desc, source_file asc, line_no asc
     )
 )
 
