@@ -116,6 +116,15 @@ def test_dbt_tasks_narrow_cosmos_collection_and_skip_throwaway_json(dagbag):
     assert len(caches) == 1 and None not in caches, caches
 
 
+def test_dbt_unit_tests_stay_out_of_the_night(dagbag):
+    """dbt unit tests check fixed inputs: CI runs them (tests/models), the night's builds skip them."""
+    model_tasks = [t for t in dagbag.dags["pdgov_nightly"].tasks
+                   if t.task_id.startswith(("dbt_staging.", "dbt_models.")) and t.task_id.endswith("_build")]
+    assert model_tasks
+    for t in model_tasks:
+        assert "resource_type:unit_test" in (t.exclude or ""), t.task_id
+
+
 @pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda p: p.name)
 def test_no_heavy_imports_or_io_at_top_level(dag_file):
     tree = ast.parse(dag_file.read_text(encoding="utf-8"))
