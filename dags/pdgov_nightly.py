@@ -134,10 +134,11 @@ def pdgov_nightly() -> None:
     )
     # One partial-parse cache for every dbt task (Cosmos keeps one per task group): each night's new
     # --vars make the first dbt task re-parse the whole project; with a shared cache the seeds and
-    # the models group start from the parse the staging group wrote.
-    shared_cache = next(staging.iter_tasks()).cache_dir
-    for t in [seeds, *models.iter_tasks()]:
-        t.cache_dir = shared_cache
+    # the models group start from the parse the staging group wrote. Ephemeral models (most staging
+    # doors) are empty tasks: they run no dbt and have no cache.
+    dbt_tasks = [t for t in [*staging.iter_tasks(), seeds, *models.iter_tasks()] if hasattr(t, "cache_dir")]
+    for t in dbt_tasks[1:]:
+        t.cache_dir = dbt_tasks[0].cache_dir
 
     @task
     def enforce_retention(as_of: str, run_id: str | None = None) -> dict:

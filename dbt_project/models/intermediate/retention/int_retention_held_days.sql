@@ -6,6 +6,9 @@
   rows, not punches. Counted per day so that the city's punches collapse to one row per agency and
   day before the rules are joined (int_retention_periods).
 -#}
+-- Ephemeral: inlined into int_retention_periods as the CTE it was, without a task of its own.
+{{ config(materialized='ephemeral') }}
+
 {%- set city = "'379000000A'" -%}
 {%- set branches = [
     ('punches', ref('stg_raw__punches'), 'punched_at', 'agency_code'),

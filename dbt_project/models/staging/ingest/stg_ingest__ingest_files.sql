@@ -1,4 +1,7 @@
 -- The file ledger (檔案帳), as the ingest writes it.
+-- A view, not ephemeral like the other doors: base_punches_superseded's pre-hook names it as a relation.
+{{ config(materialized='view') }}
+
 select
     file_sha256,
     source,

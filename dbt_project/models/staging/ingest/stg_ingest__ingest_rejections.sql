@@ -1,4 +1,6 @@
 -- Every problem found in a refused file (退件明細), as the ingest writes it.
+{{ config(materialized='ephemeral') }}
+
 select
     source,
     file_name,

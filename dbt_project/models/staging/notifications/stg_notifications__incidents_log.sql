@@ -1,4 +1,6 @@
 -- The incident clock (事件處理時鐘紀錄) as the last outbox run left it.
+{{ config(materialized='ephemeral') }}
+
 select
     incident_id,
     known_at,

@@ -1,4 +1,6 @@
 -- The incident outbox and sent ledger (通知寄送紀錄) as pdgov.notifications wrote it.
+{{ config(materialized='ephemeral') }}
+
 select
     message_id,
     incident_id,

@@ -1,4 +1,6 @@
 -- The run ledger (作業紀錄), as pdgov.pipeline writes it.
+{{ config(materialized='ephemeral') }}
+
 select
     run_id,
     logical_date,

@@ -1,4 +1,6 @@
 -- raw.devices, every delivered row: 差勤設備清冊 (device inventory), lineage columns named as everywhere else.
+{{ config(materialized='ephemeral') }}
+
 select
     device_id,
     agency_code,

@@ -1,4 +1,6 @@
 -- raw.incidents, every delivered row: 個資事件通報 (incident declarations), lineage columns named as everywhere else.
+{{ config(materialized='ephemeral') }}
+
 select
     incident_id,
     reporter,

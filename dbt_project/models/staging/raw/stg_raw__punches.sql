@@ -1,4 +1,8 @@
 -- raw.punches, every delivered row: 差勤刷卡紀錄 (attendance punches), lineage columns named as everywhere else.
+-- A view, not ephemeral like the other doors: base_punches_superseded's pre-hook names it as a
+-- relation, and the city's punches must never become a CTE a reader could materialize.
+{{ config(materialized='view') }}
+
 select
     agency_code,
     employee_no,

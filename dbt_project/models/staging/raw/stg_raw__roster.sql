@@ -1,4 +1,6 @@
 -- raw.roster, every delivered row: 員工名冊 (staff roster), lineage columns named as everywhere else.
+{{ config(materialized='ephemeral') }}
+
 select
     agency_code,
     employee_no,

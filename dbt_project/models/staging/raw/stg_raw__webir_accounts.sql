@@ -1,4 +1,6 @@
 -- raw.webir_accounts, every delivered row: WebIR帳號清冊 (WebIR account roster), lineage columns named as everywhere else.
+{{ config(materialized='ephemeral') }}
+
 select
     account,
     employee_no,

@@ -1,4 +1,6 @@
 -- raw.webir_queries, every delivered row: 勞保WebIR查詢日誌 (WebIR query log), lineage columns named as everywhere else.
+{{ config(materialized='ephemeral') }}
+
 select
     query_key,
     agency_code,

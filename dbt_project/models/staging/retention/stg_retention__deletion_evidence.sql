@@ -1,4 +1,6 @@
 -- Deletion evidence (刪除佐證紀錄) as the purge wrote it.
+{{ config(materialized='ephemeral') }}
+
 select
     evidence_id,
     run_id,

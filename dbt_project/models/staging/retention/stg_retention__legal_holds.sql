@@ -1,4 +1,6 @@
 -- Legal holds (資料保全) as stewards placed and released them.
+{{ config(materialized='ephemeral') }}
+
 select
     hold_id,
     agency_code,
