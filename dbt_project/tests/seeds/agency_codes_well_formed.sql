@@ -6,9 +6,9 @@ select
     parent_code
 from {{ ref('city_agencies') }}
 where
-    not regexp_full_match(agency_code, '[0-9]{9}[A-Z]')
+    not {{ pdgov_regex_match('agency_code', '^[0-9]{9}[A-Z]$') }}
     or (
         parent_code is not null
         and parent_code != ''
-        and not regexp_full_match(parent_code, '[0-9]{9}[A-Z]')
+        and not {{ pdgov_regex_match('parent_code', '^[0-9]{9}[A-Z]$') }}
     )
