@@ -55,6 +55,8 @@ OPS_DDL = [
         authority_report_required BOOLEAN, authority_due_at TIMESTAMP, people INTEGER,
         records BIGINT, notices_queued INTEGER, notices_sent INTEGER, first_seen_at TIMESTAMP,
         updated_at TIMESTAMP, last_run_id VARCHAR)""",
+    # messages the mail server refused for good (5xx): a person must reach them another way
+    "ALTER TABLE main.incidents_log ADD COLUMN IF NOT EXISTS messages_failed INTEGER",
 ]
 
 

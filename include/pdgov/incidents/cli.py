@@ -65,7 +65,9 @@ def cmd_status(args: argparse.Namespace) -> int:
                    (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = l.incident_id
                       AND o.status IN ('pending', 'sending')) AS waiting,
                    (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = l.incident_id
-                      AND o.status = 'in_doubt') AS in_doubt
+                      AND o.status = 'in_doubt') AS in_doubt,
+                   (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = l.incident_id
+                      AND o.status = 'failed') AS failed
             FROM main.incidents_log l ORDER BY l.known_at""")
         cols = [d[0] for d in cur.description]
         rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
@@ -75,7 +77,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     for r in rows:
         print(f"{r['incident_id']}: {r['clock_status']} (known {r['known_at']}, due {r['report_due_at']}, "
               f"report sent {r['report_sent_at'] or '—'}); notices {r['notices_sent']}/{r['people']}, "
-              f"waiting {r['waiting']}, in doubt {r['in_doubt']}"
+              f"waiting {r['waiting']}, in doubt {r['in_doubt']}, failed {r['failed']}"
               + (f"; escalated {r['escalated_at']}" if r["escalated_at"] else ""))
     return 0
 

@@ -10,14 +10,14 @@ committed before the message is handed over, ``sent`` right after the server acc
 that dies between the two leaves ``sending``; the next run turns such rows into ``in_doubt`` and does
 not resend them (at most once): a duplicate notice of a breach is worse for the person than a notice
 a handler re-sends by hand after checking the mail log by Message-ID (``pdgov incident resend``).
-When the server is down or refuses, the row returns to ``pending`` and waits for the next run.
+When the server is down, the row returns to ``pending`` and waits for the next run; a message the
+server refuses for good (5xx) is ``failed``, reported, and the others go on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import smtplib
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,7 +25,7 @@ import duckdb
 
 from pdgov import clock
 from pdgov.notifications import messages as msg
-from pdgov.notifications.smtp import Mailer, SmtpUnavailable, contact_window
+from pdgov.notifications.smtp import Mailer, MessageDeferred, MessageRefused, SmtpUnavailable, contact_window
 
 log = logging.getLogger("pdgov.notifications")
 REPORT_DEADLINE = timedelta(hours=4)
@@ -146,16 +146,21 @@ def _record_failed(con: duckdb.DuckDBPyConnection, mid: str, status: str, error:
 
 
 def deliver(con: duckdb.DuckDBPyConnection, conn_id: str = "smtp_default") -> dict[str, Any]:
-    """Send what is pending, report first; stop at the first sign the server is down."""
+    """Send what is pending, report first; stop at the first sign the server is down.
+
+    A message the server refuses for good (5xx to its RCPT or DATA) is ``failed`` and named in the
+    result; the batch goes on with the next one. A 4xx to its RCPT leaves it ``pending`` for the
+    next run, and the batch goes on. Anything that is the session's trouble stops the batch.
+    """
     in_doubt = con.execute(
         """UPDATE main.notification_outbox SET status = 'in_doubt',
            last_error = 'interrupted between hand-off and record: check the mail log for this Message-ID'
            WHERE status = 'sending' RETURNING message_id""").fetchall()
-    pending = _rows(con, "SELECT message_id, recipient, kind, subject, body FROM main.notification_outbox "
+    pending = _rows(con, "SELECT message_id, incident_id, recipient, kind, subject, body FROM main.notification_outbox "
                          "WHERE status = 'pending'")
     pending.sort(key=lambda r: (_KIND_ORDER.get(r["kind"], 9), r["message_id"]))
-    result: dict[str, Any] = {"sent": 0, "waiting": len(pending), "refused": 0, "in_doubt": len(in_doubt),
-                              "smtp_error": None}
+    result: dict[str, Any] = {"sent": 0, "waiting": len(pending), "failed": 0, "deferred": 0,
+                              "in_doubt": len(in_doubt), "smtp_error": None, "failures": []}
     if not pending:
         return result
     try:
@@ -165,10 +170,18 @@ def deliver(con: duckdb.DuckDBPyConnection, conn_id: str = "smtp_default") -> di
                 try:
                     mailer.send(message_id=r["message_id"], recipient=r["recipient"], subject=r["subject"],
                                 body=r["body"])
-                except smtplib.SMTPRecipientsRefused as exc:
-                    _record_failed(con, r["message_id"], "undeliverable", f"recipient refused: {exc}")
-                    result["refused"] += 1
+                except MessageRefused as exc:
+                    _record_failed(con, r["message_id"], "failed", str(exc))
+                    result["failed"] += 1
                     result["waiting"] -= 1
+                    result["failures"].append({"message_id": r["message_id"], "incident_id": r["incident_id"],
+                                               "kind": r["kind"], "recipient": r["recipient"], "error": str(exc)})
+                    log.error("pdgov: %s %s to %s failed for good: %s", r["incident_id"], r["kind"],
+                              r["recipient"], exc)
+                    continue
+                except MessageDeferred as exc:
+                    _record_failed(con, r["message_id"], "pending", str(exc))
+                    result["deferred"] += 1
                     continue
                 except SmtpUnavailable as exc:
                     _record_failed(con, r["message_id"], "pending", str(exc))
@@ -196,7 +209,9 @@ def update_clock(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> 
                (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = s.incident_id
                   AND o.kind = 'subject_notice') AS notices_queued,
                (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = s.incident_id
-                  AND o.kind = 'subject_notice' AND o.status = 'sent') AS notices_sent
+                  AND o.kind = 'subject_notice' AND o.status = 'sent') AS notices_sent,
+               (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = s.incident_id
+                  AND o.status = 'failed') AS messages_failed
         FROM main.incident_summary s""")
     for r in rows:
         sent, due = r["report_sent_at"], r["report_due_at"]
@@ -210,11 +225,11 @@ def update_clock(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> 
         con.execute(
             """INSERT INTO main.incidents_log (incident_id, known_at, report_due_at, report_sent_at, clock_status,
                escalated_at, authority_report_required, authority_due_at, people, records, notices_queued,
-               notices_sent, first_seen_at, updated_at, last_run_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               notices_sent, messages_failed, first_seen_at, updated_at, last_run_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [r["incident_id"], r["known_at"], due, sent, r["clock_status"], r["escalated_at"],
              r["authority_report_required"], r["authority_due_at"], r["people"], r["records"],
-             r["notices_queued"], r["notices_sent"], first_seen, now, run_id],
+             r["notices_queued"], r["notices_sent"], r["messages_failed"], first_seen, now, run_id],
         )
     return rows
 

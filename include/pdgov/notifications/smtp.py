@@ -3,6 +3,12 @@
 The outbox, not the hook, is responsible for retries: set ``retry_limit`` to 0 in the connection's
 extra (``{"retry_limit": 0, ...}``), because the hook's own retry re-sends after an error whose
 message may already have been accepted.
+
+What a reply means follows RFC 5321 §4.2.1: a 5xx to this message's RCPT or DATA is the server's
+final word on *this message* (:class:`MessageRefused`: recorded as failed, the batch goes on); a
+4xx to RCPT is "this mailbox, later" (:class:`MessageDeferred`: it waits, the batch goes on); a
+421, a 4xx to DATA, a lost connection, a refused login or sender are the session's trouble
+(:class:`SmtpUnavailable`: the batch stops and everything left waits for the next run).
 """
 
 from __future__ import annotations
@@ -20,6 +26,22 @@ MAIL_FROM_VARIABLE = "pdgov_mail_from"
 
 class SmtpUnavailable(RuntimeError):
     """The server cannot be reached or refused the session: every pending message waits."""
+
+
+class MessageRefused(RuntimeError):
+    """A permanent (5xx) reply to this message: sending it again would get the same answer."""
+
+    def __init__(self, stage: str, code: int | None, reply: str) -> None:
+        super().__init__(f"{stage} refused for good ({code or 'no code'}): {reply}")
+        self.stage, self.code, self.reply = stage, code, reply
+
+
+class MessageDeferred(RuntimeError):
+    """A temporary (4xx) reply to this message's recipient: the server works, this mailbox later."""
+
+
+def _reply(value: object) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def variable(name: str) -> str | None:
@@ -67,11 +89,18 @@ class Mailer:
             except Exception:  # noqa: BLE001 - quitting a dead session is not an error worth raising
                 pass
 
+    def _reset(self) -> None:
+        try:
+            self._hook._smtp_client.rset()
+        except Exception as exc:  # noqa: BLE001 - a session that cannot reset is a session that is gone
+            raise SmtpUnavailable(f"RSET failed: {type(exc).__name__}: {exc}") from exc
+
     def send(self, *, message_id: str, recipient: str, subject: str, body: str) -> None:
         """Hand one message to the server; returns only once it is accepted.
 
-        Raises :class:`SmtpUnavailable` when the session is gone (the batch stops and everything
-        left waits), ``smtplib.SMTPRecipientsRefused`` when this address is refused for good.
+        Raises :class:`MessageRefused` (5xx to RCPT or DATA: this message failed for good),
+        :class:`MessageDeferred` (4xx to RCPT: this message waits) or :class:`SmtpUnavailable` (the
+        session is gone, or the trouble is not this message's: the batch stops, everything waits).
         """
         try:
             self._hook.send_email_smtp(
@@ -79,7 +108,21 @@ class Mailer:
                 from_email=self._from, mime_charset="utf-8",
                 custom_headers={"Message-ID": message_id, "X-Pdgov-Message": message_id.strip("<>")},
             )
-        except smtplib.SMTPRecipientsRefused:
-            raise
-        except Exception as exc:  # noqa: BLE001 - disconnects, 4xx, timeouts: the server did not take it
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = next(iter(exc.recipients.values()), (None, b""))
+            if code == 421:  # "closing the channel": the session is over whatever the stage
+                raise SmtpUnavailable(f"RCPT {code}: {_reply(reply)}") from exc
+            if code is not None and 500 <= code < 600:
+                raise MessageRefused("recipient", code, _reply(reply)) from exc
+            raise MessageDeferred(f"recipient deferred ({code}): {_reply(reply)}") from exc
+        except smtplib.SMTPDataError as exc:
+            if 500 <= exc.smtp_code < 600:
+                raise MessageRefused("message", exc.smtp_code, _reply(exc.smtp_error)) from exc
+            raise SmtpUnavailable(f"DATA {exc.smtp_code}: {_reply(exc.smtp_error)}") from exc
+        except UnicodeEncodeError as exc:
+            # A roster address smtplib cannot put on the wire (full-width letters, say): this
+            # message, every time. Its transaction is half open: reset it for the next message.
+            self._reset()
+            raise MessageRefused("recipient", None, f"address {recipient!r} is not plain ASCII: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - disconnects, timeouts, our sender refused: not this message's fault
             raise SmtpUnavailable(f"{type(exc).__name__}: {exc}") from exc
