@@ -85,6 +85,9 @@ class DemoRun:
     manifest: dict
     run_output: str
     run_date: date
+    #: pid of the run's ``pdgov`` process, and what a second ``pdgov run`` started during it got
+    run_pid: int | None = None
+    second_run: subprocess.CompletedProcess | None = None
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         import duckdb
@@ -112,5 +115,34 @@ def demo_run(tmp_path_factory) -> DemoRun:
     end = date.fromordinal(DEMO_RUN_DATE.toordinal() - 1)
     pdgov_cli(home, "synth", "--scale", "demo", "--seed", str(DEMO_SEED), "--end", end.isoformat())
     manifest = json.loads((home / "synth_manifest.json").read_text(encoding="utf-8"))
-    proc = pdgov_cli(home, "run", "--date", DEMO_RUN_DATE.isoformat())
-    return DemoRun(home=home, manifest=manifest, run_output=proc.stdout + proc.stderr, run_date=DEMO_RUN_DATE)
+    run, pid, second = _run_while_a_second_run_tries(home, DEMO_RUN_DATE)
+    return DemoRun(home=home, manifest=manifest, run_output=run.stdout + run.stderr, run_date=DEMO_RUN_DATE,
+                   run_pid=pid, second_run=second)
+
+
+def _run_while_a_second_run_tries(home: Path, run_date: date) -> tuple[subprocess.CompletedProcess, int, object]:
+    """``pdgov run``; once it holds the warehouse, a second ``pdgov run`` of the same night that may
+    wait one second (``tests/foundation/test_writer_lock.py`` reads what it was told)."""
+    import time
+
+    args = [str(BIN / "pdgov"), "run", "--date", run_date.isoformat()]
+    out, err = home.parent / "run.stdout", home.parent / "run.stderr"
+    with out.open("w") as fo, err.open("w") as fe:
+        proc = subprocess.Popen(args, env=pdgov_env(home), cwd=REPO, stdout=fo, stderr=fe, text=True)
+        second = None
+        lock = home / "warehouse" / "writer.lock"
+        while proc.poll() is None and second is None:
+            try:
+                held = lock.exists() and json.loads(lock.read_text() or "{}").get("pid") == proc.pid
+            except ValueError:
+                held = False  # caught mid-write
+            if held:
+                second = pdgov_cli(home, *args[1:], check=False, PDGOV_LOCK_WAIT_SECONDS="1")
+            else:
+                time.sleep(0.2)
+        proc.wait(timeout=1800)
+    run = subprocess.CompletedProcess(args, proc.returncode, out.read_text(), err.read_text())
+    if run.returncode != 0:
+        raise AssertionError(f"pdgov run exited {run.returncode}\n--- stdout\n{run.stdout[-6000:]}"
+                             f"\n--- stderr\n{run.stderr[-6000:]}")
+    return run, proc.pid, second

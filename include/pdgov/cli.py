@@ -32,10 +32,14 @@ def domain_commands() -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pdgov import writer_lock
     from pdgov.runner import run
 
     t0 = time.monotonic()
-    row = run(args.date, verbose=getattr(args, "verbose", False))
+    # The whole night is one writer: the lock is held here, around `airflow dags test`, whose
+    # tasks inherit it (pdgov.writer_lock), so a second run or a declaration waits for this one.
+    with writer_lock.hold():
+        row = run(args.date, verbose=getattr(args, "verbose", False))
     print(
         f"pdgov: run {row['run_id']} {row['status']} in {time.monotonic() - t0:.0f}s — "
         f"{row['files']} files, {row['rows_in']} rows in, {row['rows_rejected']} rows rejected"
@@ -135,9 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    from pdgov import writer_lock
+
     args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
     try:
-        return int(args.func(args) or 0)
+        with writer_lock.command(" ".join(["pdgov", *words])):
+            return int(args.func(args) or 0)
+    except writer_lock.WarehouseBusy as exc:
+        print(f"pdgov: {exc}", file=sys.stderr)
+        return writer_lock.BUSY_EXIT_CODE
     except Exception as exc:  # noqa: BLE001 - the CLI reports, the traceback is for --debug
         if os.environ.get("PDGOV_DEBUG"):
             raise

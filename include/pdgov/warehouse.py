@@ -3,7 +3,7 @@
 DuckDB lets one process hold the file for writing and then refuses every other process, even
 read-only ones. pdgov therefore opens the warehouse per task and closes it when the task ends
 (``with connect() as con``), and Airflow serialises the tasks through the one-slot pool
-``pdgov_warehouse``. Operational tables that Python writes are created here so every task can
+``pdgov_warehouse``; processes outside the pool queue on ``pdgov.writer_lock``. Operational tables that Python writes are created here so every task can
 rely on them existing.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pdgov import clock
+from pdgov import clock, writer_lock
 from pdgov.config import paths
 
 OPS_DDL = [
@@ -98,22 +98,25 @@ def release_inprocess_dbt() -> None:
 
 @contextmanager
 def connect(read_only: bool = False, path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse, after pdgov's own lock (``pdgov.writer_lock``): shared to read, exclusive to
+    write, so a second process waits for it, or is told who holds it, instead of DuckDB's raw error."""
     p = paths()
     db = path or p.warehouse
     db.parent.mkdir(parents=True, exist_ok=True)
-    release_inprocess_dbt()
-    try:
-        con = duckdb.connect(str(db), read_only=read_only)
-    except duckdb.ConnectionException:
-        # Same process already holds the file read-write (see above): reading through it is safe.
-        con = duckdb.connect(str(db))
-    try:
-        configure(con, p.warehouse_dir / "tmp")
-        if not read_only:
-            ensure_schema(con)
-        yield con
-    finally:
-        con.close()
+    with writer_lock.hold(shared=read_only):
+        release_inprocess_dbt()
+        try:
+            con = duckdb.connect(str(db), read_only=read_only)
+        except duckdb.ConnectionException:
+            # Same process already holds the file read-write (see above): reading through it is safe.
+            con = duckdb.connect(str(db))
+        try:
+            configure(con, p.warehouse_dir / "tmp")
+            if not read_only:
+                ensure_schema(con)
+            yield con
+        finally:
+            con.close()
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

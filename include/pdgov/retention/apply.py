@@ -173,8 +173,17 @@ def purge_old_exports(home: Path, run_id: str) -> list[str]:
 def rebuild_warehouse(db: Path) -> float:
     """Copy the warehouse into a fresh file and put it in place; returns seconds taken.
 
-    Must run while no other process holds the file (the DAG's one-slot pool guarantees it).
+    Never under another process's open handle: the writer lock is held from before the copy until
+    the new file is in place, so a reader or writer outside Airflow's pool waits and then opens the
+    new file — not the old one, whose writes the swap would throw away.
     """
+    from pdgov import writer_lock
+
+    with writer_lock.hold():
+        return _rebuild(db)
+
+
+def _rebuild(db: Path) -> float:
     import time
 
     t0 = time.monotonic()

@@ -132,6 +132,14 @@ def enforce(run_id: str, logical_date: date, dry_run: bool = False, override: bo
     Returns a summary (counts only). ``dry_run`` plans and reports without changing anything;
     ``override`` lifts the share guard and the future-date check (an operator's explicit choice).
     """
+    from pdgov import writer_lock
+
+    # The whole purge is one writer: the recovery, the delete, the files and the swap.
+    with writer_lock.hold(shared=dry_run):
+        return _enforce(run_id, logical_date, dry_run, override)
+
+
+def _enforce(run_id: str, logical_date: date, dry_run: bool, override: bool) -> dict:
     from pdgov.warehouse import connect
 
     p = paths()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 
+from pdgov import writer_lock
 from pdgov.config import DBT_PROJECT_DIR, paths
 
 
@@ -80,7 +81,9 @@ def run(args: list[str], *, target_path: Path | None = None, log_path: Path | No
         "--target-path", str(target),
         "--log-path", str(logs),
     ]
-    with _environment(dbt_env()):
+    # dbt-duckdb opens the warehouse itself: the same lock as pdgov's own door (not to parse,
+    # which reads no data: `make setup` must leave the default home untouched).
+    with writer_lock.hold() if args[:1] != ["parse"] else nullcontext(), _environment(dbt_env()):
         res = dbtRunner().invoke(full)
     if not res.success:
         failed = []
