@@ -8,7 +8,20 @@ The run ledger is left out entirely: one row per run is its purpose.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """What a comparison leaves out: columns (by name, in every table), whole tables, and rows
+    (``{table: SQL filter of the rows kept}``). A test that proves equality states its own, so
+    that widening them is a visible change to that test, not a quiet one here."""
+
+    columns: frozenset[str] = frozenset()
+    tables: frozenset[str] = frozenset()
+    rows: dict[str, str] = field(default_factory=dict)
+
 
 #: Columns that record which run or when, not what: they differ between two equal runs.
 RUN_COLUMNS = frozenset({
@@ -25,9 +38,11 @@ PER_RUN_TABLES = frozenset({"main.run_ledger", "main.incident_clock", "main.base
 #: Rows that describe the runs rather than the data, in tables that are otherwise data: the run
 #: ledger's own retention row counts the ledger's rows, i.e. one more after every run.
 PER_RUN_ROWS = {"main.deletion_deadlines": "dataset <> 'run_ledger'"}
+#: A day run again, or backfilled, against the day run once (the deployment test's comparison).
+RERUN = Exclusions(columns=RUN_COLUMNS, tables=PER_RUN_TABLES, rows=PER_RUN_ROWS)
 
 
-def fingerprint(warehouse: Path) -> dict[str, tuple[int, int]]:
+def fingerprint(warehouse: Path, exclude: Exclusions = RERUN) -> dict[str, tuple[int, int]]:
     """``{schema.table: (rows, sum of row hashes)}`` for every base table, read-only."""
     import duckdb
 
@@ -44,15 +59,15 @@ def fingerprint(warehouse: Path) -> dict[str, tuple[int, int]]:
         out: dict[str, tuple[int, int]] = {}
         for schema, table in tables:
             name = f"{schema}.{table}"
-            if name in PER_RUN_TABLES:
+            if name in exclude.tables:
                 continue
             cols = [c for (c,) in con.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
-                "ORDER BY ordinal_position", [schema, table]).fetchall() if c.lower() not in RUN_COLUMNS]
+                "ORDER BY ordinal_position", [schema, table]).fetchall() if c.lower() not in exclude.columns]
             row = ", ".join(f'"{c}"' for c in cols) or "1"
             rows, total = con.execute(
                 f'SELECT count(*), coalesce(sum(hash(row({row}))::HUGEINT), 0) FROM "{schema}"."{table}" '
-                f"WHERE {PER_RUN_ROWS.get(name, 'true')}"
+                f"WHERE {exclude.rows.get(name, 'true')}"
             ).fetchone()
             out[name] = (int(rows), int(total))
         return out

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pdgov.config import paths
 from pdgov.contracts import Contract
+from pdgov.crash import crash_point
 from pdgov.ingest.delivery import sql_str
 from pdgov.ingest.raw_schema import carries_ids
 
@@ -44,21 +45,42 @@ def record_loaded(con, contract: Contract, files: list[tuple[str, str, int, int,
                 + ", ".join(["(?, ?, ?, ?, 'loaded', ?, 0, ?, ?, ?, ?, ?)"] * len(files)), params)
 
 
-def archive_loaded(con, contract: Contract, f: Path, sha: str, n_rows: int, dropped: list[str]) -> dict:
-    p = paths()
-    src = contract.source
-    archived_as = f"{sha[:16]}__{f.name}"
-    dest = p.archive / src / archived_as
+def _archived(contract: Contract, f: Path, sha: str) -> Path:
+    """Where a loaded file's archive copy is: the pseudonymised CSV when the source carries IDs."""
+    dest = paths().archive / contract.source / f"{sha[:16]}__{f.name}"
+    return dest.with_name(dest.name + ".csv") if carries_ids(contract) else dest
+
+
+def _archive(con, contract: Contract, f: Path, sha: str) -> None:
+    dest = _archived(contract, f, sha)
     dest.parent.mkdir(parents=True, exist_ok=True)
     if carries_ids(contract):
         # The archive keeps what the warehouse keeps: pseudonyms, never the IDs themselves.
         # Columns as ever (data, _file_sha256, _source_file, _line_no): the name is the file's.
         con.execute(f"COPY (SELECT * EXCLUDE (_line_no, _loaded_at), {sql_str(f.name)} AS _source_file, _line_no "
                     f"FROM raw.{contract.table} WHERE _file_sha256 = '{sha}' ORDER BY _line_no) "
-                    f"TO '{dest.as_posix()}.csv' (HEADER, DELIMITER ',')")
+                    f"TO '{dest.as_posix()}' (HEADER, DELIMITER ',')")
         f.unlink()
     else:
         shutil.move(str(f), dest)
+
+
+def archive_loaded(con, contract: Contract, f: Path, sha: str, n_rows: int, dropped: list[str]) -> dict:
+    """After the COMMIT of ``f``'s rows and ledger row: the file leaves landing for the archive."""
+    crash_point("ingest_loaded_committed")
+    src = contract.source
+    _archive(con, contract, f, sha)
     if dropped:
         log.warning("pdgov: %s %s: columns dropped (not in the contract): %s", src, f.name, ", ".join(dropped))
     return {"file_name": f.name, "sha256": sha, "status": "loaded", "rows": n_rows, "dropped_columns": dropped}
+
+
+def archive_again(con, contract: Contract, f: Path, sha: str) -> None:
+    """The bytes of a file the ledger knows as loaded are in landing again: a repeat delivery, or
+    the file itself when a crash came between its COMMIT and its archiving. Either way its rows are
+    in; the archive gets the copy the first load would have left if it is not there yet."""
+    if carries_ids(contract) and (_archived(contract, f, sha).exists() or not con.execute(
+            f"SELECT count(*) FROM raw.{contract.table} WHERE _file_sha256 = ?", [sha]).fetchone()[0]):
+        f.unlink()  # its pseudonymised copy is there, or none of its rows is left to copy
+    else:
+        _archive(con, contract, f, sha)

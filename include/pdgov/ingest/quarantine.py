@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -17,6 +18,7 @@ import duckdb
 from pdgov import clock
 from pdgov.config import paths
 from pdgov.contracts import Contract
+from pdgov.crash import crash_point
 from pdgov.ingest import national_id
 from pdgov.ingest.delivery import Delivery
 from pdgov.ingest.raw_schema import carries_ids
@@ -32,7 +34,6 @@ def reject(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, p
            n_rows: int) -> dict:
     """Refuse ``f`` whole: its problems (line, column, reason) and its ledger row in one transaction,
     then the file (IDs masked) and its report into ``quarantine/<source>/``; returns the outcome."""
-    p = paths()
     src = contract.source
     now = clock.now()
     con.execute("BEGIN TRANSACTION")
@@ -53,7 +54,16 @@ def reject(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, p
     except Exception:
         con.execute("ROLLBACK")
         raise
-    qdir = p.quarantine / src
+    crash_point("ingest_rejected_committed")
+    _file_away(contract, f, sha, problems, run_id, now)
+    log.warning("pdgov: %s %s refused: %s", src, f.name, problems[0][2])
+    return {"file_name": f.name, "sha256": sha, "status": "rejected", "rows": 0, "rows_rejected": len(problems),
+            "problems": [list(p_) for p_ in problems[:20]]}
+
+
+def _file_away(contract: Contract, f: Path, sha: str, problems: list[tuple], run_id: str, at: datetime) -> None:
+    """The refused file (IDs masked) and its report into ``quarantine/<source>/``."""
+    qdir = paths().quarantine / contract.source
     qdir.mkdir(parents=True, exist_ok=True)
     dest = qdir / f"{sha[:16]}__{f.name}"
     if carries_ids(contract):
@@ -62,14 +72,29 @@ def reject(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, p
     else:
         shutil.move(str(f), dest)
     report = dest.parent / (dest.name + ".rejections.txt")
-    lines = [f"pdgov: {src} file {f.name} refused whole on {now:%Y-%m-%d %H:%M:%S} (run {run_id})",
+    lines = [f"pdgov: {contract.source} file {f.name} refused whole on {at:%Y-%m-%d %H:%M:%S} (run {run_id})",
              f"SHA-256: {sha}", "Nothing from this file was loaded. Fix the lines below and deliver it again.", ""]
     for ln, col, reason in problems:
         lines.append(f"line {ln if ln is not None else '-'}, column {col or '-'}: {reason}")
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    log.warning("pdgov: %s %s refused: %s", src, f.name, problems[0][2])
-    return {"file_name": f.name, "sha256": sha, "status": "rejected", "rows": 0, "rows_rejected": len(problems),
-            "problems": [list(p_) for p_ in problems[:20]]}
+
+
+def file_away_again(con, contract: Contract, f: Path, sha: str) -> None:
+    """The bytes of a file the ledger knows as refused are in landing again: a repeat delivery, or
+    the file itself when a crash came between its COMMIT and its move. Either way its problems are
+    recorded; quarantine gets the copy and report the first refusal would have left if they are
+    not there yet (a file with IDs would otherwise be deleted with nothing left to fix)."""
+    dest = paths().quarantine / contract.source / f"{sha[:16]}__{f.name}"
+    if not dest.exists():
+        run_id, at = con.execute("SELECT run_id, first_seen_at FROM main.ingest_files WHERE file_sha256 = ?",
+                                 [sha]).fetchone()
+        problems = con.execute("SELECT line_no, column_name, reason FROM main.ingest_rejections "
+                               "WHERE file_sha256 = ? ORDER BY rowid", [sha]).fetchall()  # as recorded
+        _file_away(contract, f, sha, problems, run_id, at)
+    elif carries_ids(contract):
+        f.unlink()
+    else:
+        shutil.move(str(f), dest)
 
 
 _ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][12]\d{8})(?!\d)")

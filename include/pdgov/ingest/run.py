@@ -15,7 +15,6 @@ tables), ``delivery`` (a file mapped to the contract), ``load`` (the INSERT and 
 from __future__ import annotations
 
 import logging
-import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -150,7 +149,6 @@ def _ingest_batch(con, contract: Contract, batch: list[Pending], run_id: str, lo
 def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: date, tmp: Path, key: bytes,
                  warm=None, sniffed: Sniffed | None = None) -> dict:
     """One file on its own; ``sniffed`` is its hash when the batch path already took it."""
-    p = paths()
     try:
         if sniffed is None:
             sniffed = sniff(f)
@@ -163,13 +161,12 @@ def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: da
     seen = con.execute("SELECT status, archived_as FROM main.ingest_files WHERE file_sha256 = ?",
                        [sniffed.sha256]).fetchone()
     if seen:
-        # The same bytes again: never loaded or reported twice; get it out of the way.
-        dest_dir = (p.archive if seen[0] == "loaded" else p.quarantine) / contract.source
-        dest_dir.mkdir(parents=True, exist_ok=True)
-        if carries_ids(contract):
-            f.unlink()
+        # The same bytes again, or the file itself after a crash between its COMMIT and its move:
+        # never loaded or reported twice; put it where its first outcome put it.
+        if seen[0] == "loaded":
+            ledger.archive_again(con, contract, f, sniffed.sha256)
         else:
-            shutil.move(str(f), dest_dir / f"{sniffed.sha256[:16]}__{f.name}")
+            quarantine.file_away_again(con, contract, f, sniffed.sha256)
         return {"file_name": f.name, "sha256": sniffed.sha256, "status": f"skipped ({seen[0]} before)", "rows": 0}
     try:
         csv_path = to_utf8_csv(f, sniffed, tmp)

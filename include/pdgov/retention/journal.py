@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 
 from pdgov import clock
@@ -25,9 +24,9 @@ CRASH_ENV = "PDGOV_RETENTION_CRASH_AT"  # test hook: exit the process abruptly a
 
 
 def crash_point(name: str) -> None:
-    if os.environ.get(CRASH_ENV) == name:
-        log.error("pdgov: retention: simulated crash at %s", name)
-        os._exit(97)
+    from pdgov.crash import crash_point as crash
+
+    crash(name, env=CRASH_ENV)
 
 
 def journal_path() -> Path:
