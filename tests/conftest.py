@@ -65,6 +65,15 @@ def pdgov_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+NETGUARD = REPO / "tests" / "support" / "netguard"
+
+
+def netguard_env(home: Path) -> dict[str, str]:
+    """Run with outbound network blocked (``tests/support/netguard``), refusals logged beside ``home``."""
+    path = os.pathsep.join(p for p in (str(NETGUARD), os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path, "PDGOV_NETGUARD_LOG": str(home.parent / "netguard.log")}
+
+
 def pdgov_cli(home: Path, *args: str, check: bool = True, **extra: str) -> subprocess.CompletedProcess:
     """Run the installed ``pdgov`` command as a user would."""
     proc = subprocess.run(
@@ -88,6 +97,8 @@ class DemoRun:
     #: pid of the run's ``pdgov`` process, and what a second ``pdgov run`` started during it got
     run_pid: int | None = None
     second_run: subprocess.CompletedProcess | None = None
+    #: what the network guard saw in every process of the run (``netguard_env``)
+    netguard_log: Path | None = None
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         import duckdb
@@ -117,18 +128,20 @@ def demo_run(tmp_path_factory) -> DemoRun:
     manifest = json.loads((home / "synth_manifest.json").read_text(encoding="utf-8"))
     run, pid, second = _run_while_a_second_run_tries(home, DEMO_RUN_DATE)
     return DemoRun(home=home, manifest=manifest, run_output=run.stdout + run.stderr, run_date=DEMO_RUN_DATE,
-                   run_pid=pid, second_run=second)
+                   run_pid=pid, second_run=second, netguard_log=Path(netguard_env(home)["PDGOV_NETGUARD_LOG"]))
 
 
 def _run_while_a_second_run_tries(home: Path, run_date: date) -> tuple[subprocess.CompletedProcess, int, object]:
-    """``pdgov run``; once it holds the warehouse, a second ``pdgov run`` of the same night that may
-    wait one second (``tests/foundation/test_writer_lock.py`` reads what it was told)."""
+    """``pdgov run`` with outbound network blocked; once it holds the warehouse, a second ``pdgov run``
+    of the same night that may wait one second (``tests/foundation/test_writer_lock.py`` reads what
+    it was told)."""
     import time
 
     args = [str(BIN / "pdgov"), "run", "--date", run_date.isoformat()]
     out, err = home.parent / "run.stdout", home.parent / "run.stderr"
     with out.open("w") as fo, err.open("w") as fe:
-        proc = subprocess.Popen(args, env=pdgov_env(home), cwd=REPO, stdout=fo, stderr=fe, text=True)
+        guard = netguard_env(home)
+        proc = subprocess.Popen(args, env=pdgov_env(home, **guard), cwd=REPO, stdout=fo, stderr=fe, text=True)
         second = None
         lock = home / "warehouse" / "writer.lock"
         while proc.poll() is None and second is None:
@@ -137,7 +150,7 @@ def _run_while_a_second_run_tries(home: Path, run_date: date) -> tuple[subproces
             except ValueError:
                 held = False  # caught mid-write
             if held:
-                second = pdgov_cli(home, *args[1:], check=False, PDGOV_LOCK_WAIT_SECONDS="1")
+                second = pdgov_cli(home, *args[1:], check=False, PDGOV_LOCK_WAIT_SECONDS="1", **guard)
             else:
                 time.sleep(0.2)
         proc.wait(timeout=1800)
