@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import uuid
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 from support.cluster import create_database, drop_database
 from support.postgres import copy_sources
+from support.services import require
 
 from pdgov.config import DBT_PROJECT_DIR, SOURCES
 
@@ -30,10 +30,7 @@ AS_OF = date(2026, 11, 2)
 
 @pytest.fixture(scope="module")
 def pg_database():
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
-    except OSError:
-        pytest.skip("needs PostgreSQL on 127.0.0.1:5432")
+    require(("PostgreSQL", "127.0.0.1", 5432))
     name = f"pdgov_dbt_{uuid.uuid4().hex[:10]}"
     create_database(PG_ADMIN, name)
     try:

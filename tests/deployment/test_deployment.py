@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ import pytest
 from support import free_port
 from support.airflow_api import AirflowApi
 from support.cluster import CALLER_DBT_LOCATION, LocalCluster, create_database, drop_database
+from support.services import require
 
 from pdgov.config import DBT_PROJECT_DIR
 from pdgov.deploy.fingerprint import diff, fingerprint
@@ -44,15 +44,6 @@ AS_OF = "2026-11-02"
 DATA_END = "2026-11-01"
 RUN_TIMEOUT = 40 * 60  # one night is some 75 tasks, each a process start on 2 shared cores
 TEST_KEY = "pdgov-deployment-test-key-0123456789abcdef"
-
-
-def _services_up() -> str | None:
-    for host, port in (("127.0.0.1", 5432), ("127.0.0.1", 6379)):
-        try:
-            socket.create_connection((host, port), timeout=2).close()
-        except OSError:
-            return f"no service on {host}:{port}"
-    return None
 
 
 def _snapshot_dbt_project(dest: Path, home: Path) -> Path:
@@ -75,8 +66,7 @@ def _snapshot_dbt_project(dest: Path, home: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
-    if (why := _services_up()) is not None:
-        pytest.skip(f"deployment test needs PostgreSQL and Redis: {why}")
+    require(("PostgreSQL", "127.0.0.1", 5432), ("Redis", "127.0.0.1", 6379))
     import redis
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Sink
