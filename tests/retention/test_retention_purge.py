@@ -24,6 +24,7 @@ AS_OF = date(2026, 11, 2)
 CUTOFF = date(2021, 11, 2)  # five years before AS_OF: anchor dates before it are due
 HEADER = "機關代碼,員工編號,打卡時間,設備編號,辨識方式\n"
 GONE = [b"ZQXGONE01", b"ZQXGONE02", b"ZQXQGONE03", b"ZQXDEV9"]
+LOADED_GONE = [b"ZQXGONE01", b"ZQXGONE02", b"ZQXDEV9"]  # ZQXQGONE03's file is refused: never in the warehouse
 KEPT = [b"ZQXKEEP02", b"ZQXQKEEP03"]
 AGENCIES = ("379000000A", "379130000C")
 
@@ -131,6 +132,9 @@ def test_purge_deletes_exactly_the_rows_past_five_years_everywhere(home):
     assert before_due > 2000
     assert scan(home, KEPT), "the planted values must be findable before the purge"
     assert set(scan(home, GONE)) == set(GONE), "the scan must see the planted values before the purge"
+    # ... in the warehouse file itself: found only in the archived CSVs, the scan after the purge
+    # would prove nothing about the bytes DuckDB keeps.
+    assert set(scan(home / "warehouse", LOADED_GONE)) == set(LOADED_GONE), "the warehouse held them before"
     # a copy outside raw (as a dbt snapshot would keep) must lose the rows too
     con = duckdb.connect(str(home / "warehouse" / "pdgov.duckdb"))
     con.execute("CREATE TABLE main.punches_snapshot AS SELECT * FROM raw.punches")
