@@ -16,6 +16,7 @@ from pathlib import Path
 from pdgov.config import SOURCES
 from pdgov.synth.catalog import AGENCIES, BIOMETRIC_ZH, IMPLICATED_MODEL, PLANTED_LISTS
 from pdgov.synth.devices import device_rows, write_devices
+from pdgov.synth.expected import expected as expected_findings
 from pdgov.synth.punches import write_punches
 from pdgov.synth.staff import make_staff, write_roster
 from pdgov.synth.webir import write_accounts, write_webir
@@ -65,6 +66,7 @@ def generate_demo(home: Path, seed: int, end: date, n_agencies: int = 5, staff_p
         "files": w.files,
         "expected_rows": {s: expected.get(s, 0) for s in SOURCES},
         "planted": planted,
+        "expected": expected_findings(planted),
         "webir_counts": webir_counts,
         "staff": len(staff),
     }

@@ -37,6 +37,7 @@ def device_rows(agencies: list[tuple[str, str]], planted: dict,
                             "是" if kind == "approved" else "否", status, date(2021, 3, 1 + k).isoformat(),
                             capacity, f"{name}機房"])
             method_of[dev_id] = method
+            planted.setdefault("device_kind", {})[dev_id] = kind
             if kind in KIND_LIST:
                 planted[KIND_LIST[kind]].append(dev_id)
             if model == IMPLICATED_MODEL:
