@@ -84,6 +84,57 @@ def _history_account(manifest: dict) -> dict:
             "late_october": late}
 
 
+EDGE_AGENCY, EDGE_ACCOUNT = "379620000W", "379620000u03"  # an ordinary account: no plant on it
+#: queries in a month of EDGE_ACCOUNT's agency → the random sample the month must get: every clean
+#: query below ten; ten up to 333 (3% = 9.99); 11 at 334 (10.02); 12 at 367 (11.01)
+MONTH_EDGES = {date(2026, 3, 1): (333, 10), date(2026, 4, 1): (334, 11), date(2026, 5, 1): (367, 12),
+               date(2026, 6, 1): (9, 9), date(2026, 7, 1): (10, 10), date(2026, 8, 1): (11, 10)}
+#: a Wednesday's queries at the edges of office hours (08:00–18:00): after hours or not
+HOUR_EDGES = {"07:59:59": True, "08:00:00": False, "17:59:59": False, "18:00:00": True}
+HOUR_EDGE_DAY = date(2026, 2, 11)
+#: accounts last used this many days before the run's date → idle (more than 90 days)
+IDLE_EDGES = {90: False, 91: True}
+
+
+def _plant_edges(home: Path) -> dict:
+    """Rows on both sides of each threshold's edge, delivered like any agency's files."""
+    import random
+
+    from pdgov.synth.catalog import ACCOUNT_HEADER, WEBIR_HEADER
+    from pdgov.synth.national_ids import make
+    from pdgov.warehouse import connect
+
+    rng = random.Random(21)
+
+    def query(day: date, at: str, n: int) -> list[str]:
+        return [EDGE_ACCOUNT, day.isoformat(), at, "L0101", make(rng, "Y"), f"E{day:%m%d}-{n:04d}", "勞保投保查核",
+                "查詢成功"]
+
+    rows = []
+    for month, (n, _) in MONTH_EDGES.items():
+        workdays = [d for d in (month + timedelta(days=i) for i in range(31))
+                    if d.month == month.month and d.weekday() < 5]
+        rows += [query(workdays[i % len(workdays)], f"{9 + (i // len(workdays)) // 60:02d}:"
+                       f"{(i // len(workdays)) % 60:02d}:00", i) for i in range(n)]
+    rows += [query(HOUR_EDGE_DAY, at, i) for i, at in enumerate(HOUR_EDGES)]
+    _write_csv(home / "landing" / "webir" / f"{EDGE_AGENCY}_WebIR查詢日誌_邊界.csv", WEBIR_HEADER, rows)
+
+    with connect(read_only=True) as con:
+        free = [e for (e,) in con.execute(
+            "SELECT employee_no FROM raw.roster WHERE agency_code = ? AND employee_no NOT IN "
+            "(SELECT employee_no FROM raw.webir_accounts WHERE agency_code = ?) ORDER BY employee_no",
+            [EDGE_AGENCY, EDGE_AGENCY]).fetchall()]
+    idle = {}
+    for (days, _), employee_no in zip(IDLE_EDGES.items(), free, strict=False):
+        account = f"{EDGE_AGENCY[:9]}i{days}"
+        idle[account] = days
+        last = RUN_DATE - timedelta(days=days)
+        _write_csv(home / "landing" / "webir_accounts" / f"WebIR帳號清冊_{account}.csv", [*ACCOUNT_HEADER, "資料日期"],
+                   [[account, employee_no, EDGE_AGENCY, "使用者", "啟用", "2024-01-02", f"{last} 10:00:00", "在職",
+                     "2026-11-01"]])
+    return {"idle_accounts": idle}
+
+
 @pytest.fixture(scope="module")
 def models_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("models") / "pdgov_home"
@@ -123,6 +174,9 @@ def builds(models_home):
                    [[history["account"], f"{later:%Y-%m-%d}", f"{later:%H:%M:%S}", "L01", "A123456789",
                      "1150001", "投保查詢", "成功"]])
         ingest_source("webir", "test-models-overlap", RUN_DATE)
+        manifest = {**manifest, "edges": _plant_edges(home)}
+        ingest_source("webir", "test-models-edges", RUN_DATE)
+        ingest_source("webir_accounts", "test-models-edges", RUN_DATE)
         dbt.build(RUN_DATE, "test-models")
         at_run = _snapshot()
         dbt.build(BACKFILL_DATE, "test-models-backfill", select=[
@@ -232,7 +286,8 @@ def test_account_state_at_query_time_decides_inactive(builds):
 def test_account_review_as_of_its_date(builds):
     manifest, run, back, history = builds
     idle = set(manifest["planted"]["idle_accounts"])
-    assert idle <= {r["account"] for r in run["review"] if r["finding"] == "idle"}
+    idle_edge = {a for a, days in manifest["edges"]["idle_accounts"].items() if IDLE_EDGES[days]}
+    assert idle | idle_edge == {r["account"] for r in run["review"] if r["finding"] == "idle"}
     # the history account is disabled in the roster in force on the backfill date: not reviewed then
     assert history not in {r["account"] for r in back["review"]}
     shared = {r["account"]: r["detail"] for r in run["review"] if r["finding"] == "shared"}
@@ -249,6 +304,26 @@ def test_quarterly_summary_adds_up_the_months(builds):
               and q["audit_month"].year == row["quarter_start"].year]
         assert row["queries"] == len(qs)
         assert row["flagged_queries"] == sum(1 for q in qs if q["is_flagged"])
+
+
+def test_thresholds_at_their_edges_on_both_sides(builds):
+    """08:00 and 18:00, idle after 90 days, and the sample's ten and 3% (9/10/11, 333/334/367 a month)."""
+    manifest, run, _, _ = builds
+    edge_day = [q for q in run["flags"] if q["account"] == EDGE_ACCOUNT and q["query_date"] == HOUR_EDGE_DAY]
+    assert {f"{q['queried_at']:%H:%M:%S}": q["flag_after_hours"] for q in edge_day} == HOUR_EDGES
+    assert not any(q["is_flagged"] for q in run["flags"]
+                   if q["account"] == EDGE_ACCOUNT and q["audit_month"] in MONTH_EDGES)
+
+    months = {m: (sum(1 for q in run["flags"] if (q["agency_code"], q["audit_month"]) == (EDGE_AGENCY, m)),
+                  sum(1 for s in run["samples"]
+                      if (s["agency_code"], s["audit_month"], s["sample_kind"]) == (EDGE_AGENCY, m, "random")))
+              for m in MONTH_EDGES}
+    assert months == MONTH_EDGES
+
+    idle = {r["account"] for r in run["review"] if r["finding"] == "idle"}
+    assert {a: a in idle for a in manifest["edges"]["idle_accounts"]} == {
+        a: IDLE_EDGES[days] for a, days in manifest["edges"]["idle_accounts"].items()}
+    assert len(manifest["edges"]["idle_accounts"]) == len(IDLE_EDGES)
 
 
 # --- devices ---------------------------------------------------------------------------------
