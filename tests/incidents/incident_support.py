@@ -20,8 +20,19 @@ from support.smtp import CONTACT_WINDOW, LoopbackSmtp  # noqa: F401 - imported b
 RUN_DATE = date(2026, 11, 2)
 
 
+#: The base, once per session: each test module that imports the fixture gets its own fixture
+#: definition (and pytest would build the base again for it).
+_BUILT: dict = {}
+
+
 @pytest.fixture(scope="session")
 def incident_base(tmp_path_factory) -> dict:
+    if not _BUILT:
+        _BUILT.update(_build(tmp_path_factory))
+    return _BUILT
+
+
+def _build(tmp_path_factory) -> dict:
     from pdgov import clock
     from pdgov.config import paths
     from pdgov.incidents import run
