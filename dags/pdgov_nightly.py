@@ -136,9 +136,15 @@ def pdgov_nightly() -> None:
     # --vars make the first dbt task re-parse the whole project; with a shared cache the seeds and
     # the models group start from the parse the staging group wrote. Ephemeral models (most staging
     # doors) are empty tasks: they run no dbt and have no cache.
-    dbt_tasks = [t for t in [*staging.iter_tasks(), seeds, *models.iter_tasks()] if hasattr(t, "cache_dir")]
+    # They never open the warehouse either, so they leave its one-slot pool: the scheduler marks them
+    # done without running them, and in the pool they would appear to hold the slot beside a real task.
+    rendered = [*staging.iter_tasks(), seeds, *models.iter_tasks()]
+    dbt_tasks = [t for t in rendered if hasattr(t, "cache_dir")]
     for t in dbt_tasks[1:]:
         t.cache_dir = dbt_tasks[0].cache_dir
+    for t in rendered:
+        if not hasattr(t, "cache_dir"):
+            t.pool = "default_pool"
 
     @task
     def enforce_retention(as_of: str, run_id: str | None = None) -> dict:

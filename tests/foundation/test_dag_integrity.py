@@ -79,9 +79,17 @@ def test_nightly_schedule_is_two_am_taipei(dagbag):
 
 
 def test_warehouse_tasks_share_the_one_slot_pool(dagbag):
+    from airflow.providers.standard.operators.empty import EmptyOperator
+
     dag = dagbag.dags["pdgov_nightly"]
+    empty = [t for t in dag.tasks if isinstance(t, EmptyOperator)]
     for t in dag.tasks:
-        assert t.pool == "pdgov_warehouse", f"{t.task_id} is outside the warehouse pool"
+        if isinstance(t, EmptyOperator):
+            # Cosmos's placeholders for ephemeral models run nothing and never open the warehouse.
+            assert t.pool != "pdgov_warehouse", f"{t.task_id} runs nothing but takes the warehouse slot"
+        else:
+            assert t.pool == "pdgov_warehouse", f"{t.task_id} is outside the warehouse pool"
+    assert len(empty) < len(dag.tasks) / 2
 
 
 def test_models_run_as_cosmos_task_groups_with_tests(dagbag):
