@@ -205,10 +205,19 @@ def test_register_has_one_row_per_agency_and_file_with_counts_from_data(builds):
 def test_register_risk_shows_its_inputs_and_biometrics_are_high(builds):
     _, run, _, _ = builds
     for r in run["register"]:
-        inputs = [r[k] for k in ("identifiability", "volume_level", "sensitivity", "environment_level",
-                                 "access_level", "legality_level")]
+        # seed 002 要點第38點: seven items, (二) the higher of file type and volume, (七) awareness
+        inputs = [r[k] for k in ("identifiability", "form_volume_level", "sensitivity", "environment_level",
+                                 "access_level", "legality_level", "awareness_level")]
         assert r["risk_score"] == sum({"high": 3, "medium": 2, "low": 1}[i] for i in inputs)
-        assert r["risk_level"] == ("high" if r["risk_score"] >= 13 else "medium" if r["risk_score"] >= 10 else "low")
+        assert r["risk_level"] == ("high" if r["risk_score"] >= 15 else "medium" if r["risk_score"] >= 12 else "low")
+        score = {"high": 3, "medium": 2, "low": 1}
+        assert r["form_volume_level"] == max(r["file_type_level"], r["volume_level"], key=score.__getitem__)
+        assert r["file_type_level"] == {"系統資料庫": "medium", "可攜式媒體內之電子檔": "high"}[r["file_type"]]
+        for word in ("可識別", "型態及數量", "敏感性", "環境", "存取", "適法性", "意識及知能"):
+            assert word in r["risk_basis"]
+        assert r["inventory_basis"] == "臺北市政府政風處個人資料保護管理要點第37點"
+        assert r["risk_rule_basis"] == "臺北市政府政風處個人資料保護管理要點第38點"
+        assert r["publication_basis"] == "臺北市政府政風處個人資料保護管理要點第32點"
         assert r["publication_due_date"] is not None
     bio = [r for r in run["register"] if r["dataset"] == "biometric_enrolment"]
     assert bio and all(r["sensitivity"] == "high" and r["risk_level"] == "high" for r in bio)
