@@ -64,7 +64,7 @@ awareness as (
         staff_count,
         staff_trained,
         last_training_on,
-        case when staff_count > 0 then cast(staff_trained as double) / staff_count end as trained_share
+        case when staff_count > 0 then staff_trained * 1.0 / staff_count end as trained_share
     from {{ ref('privacy_awareness') }}
 ),
 
