@@ -78,7 +78,7 @@ def redact(keys: dict[str, Iterable[str]], rerender: bool = True, history: Path 
                         f"AND (t.valid_to IS NULL OR n.as_of_date < t.valid_to) WHERE {match}"
                     ).fetchall()}
                     sets = ", ".join(f'"{c}" = \'{REDACTED}\'' for c in cols)
-                    con.execute(f'UPDATE "{table}" SET {sets}, row_hash = md5(row_hash || \'|redacted\') WHERE {match}')
+                    con.execute(f'UPDATE "{table}" SET {sets}, row_hash = hash(row_hash, \'redacted\') WHERE {match}')
             if nights:
                 con.execute("UPDATE nights SET redacted_at = ? WHERE as_of_date IN (SELECT unnest(?))",
                             [clock.now(), sorted(nights)])

@@ -108,7 +108,7 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, name: str, cols: list[tuple[st
     """Create the history table, or add the columns the source gained since (old versions keep NULL)."""
     if name not in have:
         body = ", ".join(f"{_q(c)} {t}" for c, t in cols)
-        con.execute(f"CREATE TABLE {_q(name)} (row_hash VARCHAR, valid_from DATE, valid_to DATE, {body})")
+        con.execute(f"CREATE TABLE {_q(name)} (row_hash UBIGINT, valid_from DATE, valid_to DATE, {body})")
         return
     known = {c for c, _ in have[name]}
     for c, t in cols:
@@ -116,10 +116,25 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, name: str, cols: list[tuple[st
             con.execute(f"ALTER TABLE {_q(name)} ADD COLUMN {_q(c)} {t}")
 
 
-def _hash_sql(cols: list[str]) -> str:
-    """A row's content hash: its columns as JSON in name order, plus its occurrence among equal rows."""
-    pack = ", ".join(f"{_q(c)} := {_q(c)}" for c in sorted(cols))
-    return f"md5(to_json(struct_pack({pack})))"
+def _tonight(con: duckdb.DuckDBPyConnection, sql: str, params: list, names: list[str]) -> tuple[str, list]:
+    """``_tonight``: the night's row hashes (DuckDB ``hash`` over the columns in name order; the n-th
+    copy of a repeated row hashes with n); returns the query (and its parameters) giving the rows with it.
+
+    ``hash`` and not ``md5`` of the row as text: ten times cheaper on half a million sample rows. It is
+    stable within a DuckDB version; after an upgrade that changes it, one night re-versions every row
+    (what each night says is unchanged). Only hashes are kept here: the columns are read again for the
+    few rows that are new.
+    """
+    sel = ", ".join(_q(c) for c in names)
+    hashed = f"SELECT hash({', '.join(_q(c) for c in sorted(names))}) AS row_hash, {sel} FROM ({sql})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _tonight AS SELECT row_hash FROM ({hashed})", params)
+    if con.execute("SELECT count(*) > count(DISTINCT row_hash) FROM _tonight").fetchone()[0]:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _rows AS SELECT CASE WHEN n = 1 THEN row_hash "
+                    f"ELSE hash(row_hash, n) END AS row_hash, {sel} FROM (SELECT *, row_number() OVER "
+                    f"(PARTITION BY row_hash) AS n FROM ({hashed}))", params)
+        con.execute("CREATE OR REPLACE TEMP TABLE _tonight AS SELECT row_hash FROM _rows")
+        return "SELECT * FROM _rows", []
+    return hashed, params
 
 
 def next_night(con: duckdb.DuckDBPyConnection, night: date) -> date | None:
@@ -131,8 +146,9 @@ def _x(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> duckdb.DuckDBP
     return con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
 
 
-def _splice(con: duckdb.DuckDBPyConnection, name: str, cols: list[str], night: date, until: date | None) -> dict:
-    """Make ``name``'s state on ``night`` equal the ``_tonight`` rows, other nights unchanged.
+def _splice(con: duckdb.DuckDBPyConnection, name: str, cols: list[str], night: date, until: date | None,
+            rows: str, params: list) -> dict:
+    """Make ``name``'s state on ``night`` equal the ``_tonight`` rows (read by ``rows``), other nights unchanged.
 
     Rows valid on the night and still there: untouched. Rows gone: cut at the night (and, when a
     later night was recorded before this one, resumed from that night on). New rows: valid from the
@@ -156,9 +172,12 @@ def _splice(con: duckdb.DuckDBPyConnection, name: str, cols: list[str], night: d
     _x(con, f"CREATE OR REPLACE TEMP TABLE _joined AS SELECT row_hash FROM {t} WHERE valid_to = $n "
             "AND row_hash IN (SELECT row_hash FROM _new)", p)
     _x(con, f"UPDATE {t} SET valid_to = $m WHERE valid_to = $n AND row_hash IN (SELECT row_hash FROM _joined)", p)
-    _x(con, f"INSERT INTO {t} (row_hash, valid_from, valid_to, {col_list}) "
-            f"SELECT row_hash, $n, $m, {col_list} FROM _tonight WHERE row_hash IN (SELECT row_hash FROM _new) "
-            "AND row_hash NOT IN (SELECT row_hash FROM _joined)", p)
+    con.execute("CREATE OR REPLACE TEMP TABLE _insert AS SELECT row_hash FROM _new "
+                "WHERE row_hash NOT IN (SELECT row_hash FROM _joined)")
+    if con.execute("SELECT count(*) FROM _insert").fetchone()[0]:
+        lit = f"DATE '{night.isoformat()}', " + (f"DATE '{until.isoformat()}'" if until else "NULL")
+        con.execute(f"INSERT INTO {t} (row_hash, valid_from, valid_to, {col_list}) SELECT row_hash, {lit}, "
+                    f"{col_list} FROM ({rows}) WHERE row_hash IN (SELECT row_hash FROM _insert)", params)
     gone, new, joined = (con.execute(f"SELECT count(*) FROM {x}").fetchone()[0] for x in ("_gone", "_new", "_joined"))
     return {"gone": gone, "new": new - joined, "rejoined": joined}
 
@@ -189,18 +208,13 @@ def record(run_id: str, night: date, warehouse: Path | None = None) -> dict:
                     continue
                 sql = tr.select.replace("$run_id", "?")
                 params = [run_id] if "$run_id" in tr.select else []
-                con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {sql}", params)
+                con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {sql} LIMIT 0", params)  # its columns
                 src_cols = [(c, t) for c, t in _tables(con, "temp").get("_src", [])]
                 columns[tr.name] = [c for c, _ in src_cols]
                 stored = [(c, t) for c, t in src_cols if c not in NIGHT_COLUMNS]
                 names = [c for c, _ in stored]
                 _ensure_table(con, tr.name, stored, have)
-                h = _hash_sql(names)
-                sel = ", ".join(_q(c) for c in names)
-                con.execute(f"CREATE OR REPLACE TEMP TABLE _tonight AS SELECT md5(h || '#' || cast(row_number() "
-                            f"OVER (PARTITION BY h) AS VARCHAR)) AS row_hash, {sel} FROM "
-                            f"(SELECT {h} AS h, {sel} FROM _src)")
-                counts[tr.name] = _splice(con, tr.name, names, night, until)
+                counts[tr.name] = _splice(con, tr.name, names, night, until, *_tonight(con, sql, params, names))
             import dbt.version
             import openpyxl
 
