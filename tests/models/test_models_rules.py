@@ -223,6 +223,18 @@ def test_register_risk_shows_its_inputs_and_biometrics_are_high(builds):
     assert bio and all(r["sensitivity"] == "high" and r["risk_level"] == "high" for r in bio)
 
 
+def test_register_writes_purposes_and_categories_in_the_official_wording(builds):
+    """Seed 002 要點第37點第2項第10款、第11款: 依個人資料保護法之特定目的及個人資料之類別填寫 — the code list's
+    own words, in the catalog's order, not the catalog's shorthand (〇三一 社會保險)."""
+    _, run, _, _ = builds
+    webir = {r["purpose_codes"] for r in run["register"] if r["dataset"] == "webir"}
+    assert webir == {"〇三一 全民健康保險、勞工保險、農民保險、國民年金保險或其他社會保險；一五七 調查、統計與研究分析"}
+    bio = {r["category_codes"] for r in run["register"] if r["dataset"] == "biometric_enrolment"}
+    assert bio == {"C001 辨識個人者；C011 個人描述；C012 身體描述"}
+    accounts = {r["purpose_codes"].split("；")[-1] for r in run["register"] if r["dataset"] == "webir_accounts"}
+    assert accounts == {"一三七 資通安全與管理"}
+
+
 def test_register_notices_national_ids_the_punch_file_does_not_declare(builds):
     _, run, _, _ = builds
     found = {(u["agency_code"], u["dataset"], u["category_code"]) for u in run["undeclared"]}
