@@ -390,6 +390,8 @@ UNIT_TESTS = {
     "deadline_statuses_the_day_before_delete_by",
     "deadline_statuses_on_delete_by",
     "deadline_statuses_the_day_after_delete_by",
+    # seed 002 要點第32點: an updated register entry is due again one month after the update
+    "register_publication_is_due_again_one_month_after_an_update",
 }
 
 
