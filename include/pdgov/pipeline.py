@@ -66,8 +66,11 @@ def enforce_retention(run_id: str, as_of: date | str) -> dict[str, Any]:
 
 def write_exports(run_id: str, as_of: date | str) -> list[str]:
     from pdgov.exports.workbooks import write_all
+    from pdgov.history.store import record
     from pdgov.ui import snapshot
 
+    # The night's governance outputs become dated records first (pdgov.history, docs/history.md).
+    log.info("pdgov: history: %s", record(run_id, clock.as_of(as_of)))
     written = [str(p) for p in write_all(run_id, clock.as_of(as_of))]
     log.info("pdgov: exports: %d workbooks written", len(written))
     # The dashboard reads this copy, never the warehouse a night may be holding (pdgov.ui.snapshot).

@@ -205,13 +205,34 @@ def test_register_has_one_row_per_agency_and_file_with_counts_from_data(builds):
 def test_register_risk_shows_its_inputs_and_biometrics_are_high(builds):
     _, run, _, _ = builds
     for r in run["register"]:
-        inputs = [r[k] for k in ("identifiability", "volume_level", "sensitivity", "environment_level",
-                                 "access_level", "legality_level")]
+        # seed 002 要點第38點: seven items, (二) the higher of file type and volume, (七) awareness
+        inputs = [r[k] for k in ("identifiability", "form_volume_level", "sensitivity", "environment_level",
+                                 "access_level", "legality_level", "awareness_level")]
         assert r["risk_score"] == sum({"high": 3, "medium": 2, "low": 1}[i] for i in inputs)
-        assert r["risk_level"] == ("high" if r["risk_score"] >= 13 else "medium" if r["risk_score"] >= 10 else "low")
+        assert r["risk_level"] == ("high" if r["risk_score"] >= 15 else "medium" if r["risk_score"] >= 12 else "low")
+        score = {"high": 3, "medium": 2, "low": 1}
+        assert r["form_volume_level"] == max(r["file_type_level"], r["volume_level"], key=score.__getitem__)
+        assert r["file_type_level"] == {"系統資料庫": "medium", "可攜式媒體內之電子檔": "high"}[r["file_type"]]
+        for word in ("可識別", "型態及數量", "敏感性", "環境", "存取", "適法性", "意識及知能"):
+            assert word in r["risk_basis"]
+        assert r["inventory_basis"] == "臺北市政府政風處個人資料保護管理要點第37點"
+        assert r["risk_rule_basis"] == "臺北市政府政風處個人資料保護管理要點第38點"
+        assert r["publication_basis"] == "臺北市政府政風處個人資料保護管理要點第32點"
         assert r["publication_due_date"] is not None
     bio = [r for r in run["register"] if r["dataset"] == "biometric_enrolment"]
     assert bio and all(r["sensitivity"] == "high" and r["risk_level"] == "high" for r in bio)
+
+
+def test_register_writes_purposes_and_categories_in_the_official_wording(builds):
+    """Seed 002 要點第37點第2項第10款、第11款: 依個人資料保護法之特定目的及個人資料之類別填寫 — the code list's
+    own words, in the catalog's order, not the catalog's shorthand (〇三一 社會保險)."""
+    _, run, _, _ = builds
+    webir = {r["purpose_codes"] for r in run["register"] if r["dataset"] == "webir"}
+    assert webir == {"〇三一 全民健康保險、勞工保險、農民保險、國民年金保險或其他社會保險；一五七 調查、統計與研究分析"}
+    bio = {r["category_codes"] for r in run["register"] if r["dataset"] == "biometric_enrolment"}
+    assert bio == {"C001 辨識個人者；C011 個人描述；C012 身體描述"}
+    accounts = {r["purpose_codes"].split("；")[-1] for r in run["register"] if r["dataset"] == "webir_accounts"}
+    assert accounts == {"一三七 資通安全與管理"}
 
 
 def test_register_notices_national_ids_the_punch_file_does_not_declare(builds):
@@ -369,6 +390,8 @@ UNIT_TESTS = {
     "deadline_statuses_the_day_before_delete_by",
     "deadline_statuses_on_delete_by",
     "deadline_statuses_the_day_after_delete_by",
+    # seed 002 要點第32點: an updated register entry is due again one month after the update
+    "register_publication_is_due_again_one_month_after_an_update",
 }
 
 

@@ -1,6 +1,6 @@
 """A sheet printed as a form: one record per page, its fields down the page.
 
-The register's twenty items of 施行細則 §37 ¶2 do not fit across any paper at a readable size;
+The register's twenty items of 要點第37點第2項 (seed 002) do not fit across any paper at a readable size;
 agencies know it as a form, one personal-data file per page, the items numbered (一)…(二十).
 This writes that form from the same rows and column definitions as the table sheet, so the
 two never disagree: each record is a heading row naming agency and file, then one row per
@@ -26,7 +26,7 @@ from pdgov.exports.printing import PrintInfo, print_setup
 NUMBERED = re.compile(r"^\(([一二三四五六七八九十]+)\)(.*)$")
 FORM_WIDTHS = (8, 30, 56)  # 項次, 項目, 內容: A4 portrait at 100 %
 TITLE_FONT = Font(bold=True, size=12)
-FORM_HELP = [("項次", "施行細則第37條第2項之款次（一）至（二十）；其後為風險等級（§38）與公告（§32）"),
+FORM_HELP = [("項次", "要點第37點第2項之款次（一）至（二十）；其後為風險等級（第38點）與公開（第32點）"),
              ("項目", "該款之項目名稱"), ("內容", "該個人資料檔案之內容；每一檔案自成一頁")]
 TOP = Alignment(wrap_text=True, vertical="top", horizontal="left")
 

@@ -43,21 +43,22 @@ AGENCY_NAME = _c("agency_name", "機關名稱", 16, "機關全銜（依機關清
 LOOKUPS = {"agency_name": ("city_agencies", "agency_code", "agency_name")}
 
 FILE_NAME = _c("file_name", "(二)個人資料檔案名稱", 18, "第2款：個人資料檔案之名稱")
-# The twenty items of 施行細則 §37 ¶2 in their order, then risk (§38) and publication (§32).
+# The twenty items of seed 002 (臺北市政府政風處個人資料保護管理要點) 第37點第2項 in their order, then the
+# risk assessment (第38點) and publication (第32點); the citations each agency's rules give are columns too.
 REGISTER = [
     AGENCY,
     AGENCY_NAME,
-    _c("business_process", "(一)所涉主要業務、職掌內容及辦理流程", 28, "施行細則第37條第2項第1款：蒐集該個資檔案之業務、職掌與流程"),
+    _c("business_process", "(一)所涉主要業務、職掌內容及辦理流程", 28, "要點第37點第2項第1款：蒐集該個資檔案之業務、職掌與流程"),
     FILE_NAME,
     _c("responsible_unit", "(三)業務主管單位", 12, "第3款：負責該業務之單位"),
     _c("custodian_unit", "(四)保存管理單位", 12, "第4款：實際保存、管理檔案之單位"),
     _c("storage_method", "(五)保管方式", 18, "第5款：紙本或電子、存放系統與位置"),
-    _c("file_type", "(六)檔案型態", 10, "第6款：紙本、電子檔或兩者"),
+    _c("file_type", "(六)檔案型態", 10, "第6款：紙本類、電子類、可攜式媒體內之電子檔或系統資料庫（要點所列四類）"),
     _c("data_source", "(七)個人資料來源", 16, "第7款：直接向當事人蒐集或間接取得"),
     _c("legal_basis", "(八)法令或契約上之保有依據", 22, "第8款：保有該檔案之法令或契約依據"),
     _c("notice_duty", "(九)是否須履行告知義務", 10, "第9款：個資法第8、9條告知義務（是/否）"),
-    _c("purpose_codes", "(十)特定目的", 16, "第10款：個人資料保護法之特定目的代號"),
-    _c("category_codes", "(十一)個人資料類別", 20, "第11款：個人資料類別代號（C001 等）"),
+    _c("purpose_codes", "(十)特定目的", 16, "第10款：依個人資料保護法之特定目的及個人資料之類別，代號及法定名稱"),
+    _c("category_codes", "(十一)個人資料類別", 20, "第11款：個人資料類別代號及法定名稱（C001 辨識個人者等）"),
     _c("data_items", "(十二)個人資料項目", 24, "第12款：實際蒐集之資料項目"),
     _c("art6_items", "(十三)個資法第六條所定個人資料項目", 12, "第13款：病歷、醫療、基因、性生活、健康檢查、犯罪前科等特種個資"),
     _c("record_count", "(十四)個人資料數量", 10, "第14款：資料筆數（由倉儲實際計算）"),
@@ -67,10 +68,14 @@ REGISTER = [
     _c("retention_period", "(十八)法定或自訂之保存期限", 16, "第18款：保存期限及其依據"),
     _c("destruction_method", "(十九)銷毀方式", 16, "第19款：屆期之銷毀方式"),
     _c("art17_published", "(二十)是否依個資法第十七條規定對外公告", 10, "第20款：是否已依個資法第17條公開（是/否）"),
-    _c("risk_level", "風險等級(§38)", 8, "依施行細則第38條之風險評估", RISK_LEVEL),
-    _c("risk_basis", "風險評估依據", 30, "可識別性、數量、敏感性、環境、存取、適法性各面向之評分依據"),
-    _c("publication_due_date", "公告期限(§32)", 11, "清冊建立後一個月內應依個資法第17條公告"),
-    _c("publication_status", "公告狀態", 9, "逾期未公告者紅底", PUBLICATION_STATUS),
+    _c("risk_level", "風險等級(第38點)", 8, "依要點第38點第1項七款（可識別程度、檔案型態及數量、類別敏感性、過程及環境、存取頻率及存放位置、適法性、"
+                                             "個資保護意識及相關知能）評估", RISK_LEVEL),
+    _c("risk_basis", "風險評估依據", 30, "第38點七款各項之等級及使其升高之事實"),
+    _c("entry_updated_on", "建立或更新日", 11, "檔案登載內容建立或最近一次更新之日（要點第32點）"),
+    _c("published_on", "公開日期", 11, "最近一次於機關網站個人資料保護專區公開之日"),
+    _c("publication_due_date", "公開期限(第32點)", 11, "建立或更新檔案後一個月內應公開（要點第32點）"),
+    _c("publication_status", "公告狀態", 9, "公開日期早於建立或更新日且已逾期者紅底", PUBLICATION_STATUS),
+    _c("inventory_basis", "清冊依據", 20, "本清冊所依之規定及點次（各機關規定不同者依其規定；預設要點第37點）"),
 ]
 # The table prints across pages with its key columns repeated: agency and file come first.
 REGISTER_TABLE = [AGENCY, AGENCY_NAME, FILE_NAME, *[c for c in REGISTER if c not in (AGENCY, AGENCY_NAME, FILE_NAME)]]
@@ -200,6 +205,6 @@ STATUS_HELP = [
     ("抽樣規則", SAMPLE_RULE),
     ("個資事件", "全市事件僅列於全市活頁簿；知悉後4小時內應通報，逾時即陳報"),
     ("身分證統一編號", "一律遮蔽顯示（例 A12****789），倉儲僅保存金鑰雜湊"),
-    ("列印", "機關活頁簿之「清冊逐檔列印」每頁一個個人資料檔案，依施行細則第37條第2項列出二十款；各工作表列印比例不低於70%，"
+    ("列印", "機關活頁簿之「清冊逐檔列印」每頁一個個人資料檔案，依要點第37點第2項列出二十款；各工作表列印比例不低於70%，"
            "跨頁時每頁重複標題列及機關欄（清冊另重複檔案名稱）"),
 ]

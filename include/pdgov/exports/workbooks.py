@@ -186,7 +186,9 @@ def _agency_names(con, cols: dict[str, set[str]]) -> dict[str, str]:
 
 
 def _book(con, cols: dict[str, set[str]], run_id: str, logical_date: date, agency: str | None, run: dict,
-          sources: list[tuple[str | None, list]], names: dict[str, str], out: Path) -> None:
+          sources: list[tuple[str | None, list]], names: dict[str, str], out: Path,
+          versions: list[list] | None = None) -> None:
+    """One workbook; ``versions`` (a past night's, from history) replaces this install's in 來源與版本."""
     wb = new_workbook()
     scope = scope_of(agency, names)
     generated = _fmt(run.get("started_at"))
@@ -214,7 +216,7 @@ def _book(con, cols: dict[str, set[str]], run_id: str, logical_date: date, agenc
     prov = [["作業批次 run id", run_id, "", None], ["資料基準日 logical date", logical_date.isoformat(), "", None],
             ["範圍 scope", scope, "", None], ["觸發者 triggered by", run.get("triggered_by") or "", "", None],
             ["資料區間 data interval", f"{_fmt(run.get('interval_start'))} – {_fmt(run.get('interval_end'))}", "", None],
-            ["產製時間 generated (run start)", generated, "", None], *_versions()]
+            ["產製時間 generated (run start)", generated, "", None], *(versions or _versions())]
     prov += [[f"工作表 {title}", table, r.sha256, r.rows] for title, table, r in results]
     prov += _sources_of(sources, agency)
     cols = [Column("item", "項目", 24), Column("value", "內容", 50), Column("sha256", "SHA-256", 66),

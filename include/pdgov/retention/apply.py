@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -152,22 +152,16 @@ def apply_file_actions(actions: list[dict], home: Path) -> dict[str, int]:
     return done
 
 
-def purge_old_exports(home: Path, run_id: str) -> list[str]:
-    """Workbooks of earlier runs are derived files of data that is now gone (seed 004 §11(3)2)."""
-    if os.environ.get("PDGOV_RETENTION_KEEP_OLD_EXPORTS"):
-        return []
-    exports = home / "exports"
-    removed = []
-    if exports.is_dir():
-        for d in sorted(exports.iterdir()):
-            if d.name == run_id:
-                continue
-            if d.is_dir():
-                shutil.rmtree(d)
-            else:
-                d.unlink()
-            removed.append(str(d.relative_to(home)))
-    return removed
+def purge_old_exports(home: Path, as_of: date) -> list[str]:
+    """Workbook folders past their own rule (five years from their night: seed 002 §39, seed 004 §12(11)).
+
+    Past workbooks are records, not copies of the deleted data: a purge never removes them wholesale
+    (it used to remove every earlier folder on each deleting night). What they name of a person
+    whose data is deleted is redacted in history and the night rendered again (``pdgov.history``).
+    """
+    from pdgov.history.keep import expire_exports
+
+    return expire_exports(home, as_of)
 
 
 def rebuild_warehouse(db: Path) -> float:

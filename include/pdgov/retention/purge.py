@@ -171,7 +171,7 @@ def _enforce(run_id: str, logical_date: date, dry_run: bool, override: bool) -> 
     summary["files_done"] = apply.apply_file_actions(plan.file_actions, p.home)
     summary["files_seconds"] = round(time.monotonic() - t0, 3)
     personal = any(pp.rule.dataset in LANDING_SOURCE for pp in plan.periods)
-    summary["exports_removed"] = apply.purge_old_exports(p.home, run_id) if personal else []
+    summary["exports_removed"] = apply.purge_old_exports(p.home, logical_date) if personal else []
     summary["rebuild_seconds"] = round(apply.rebuild_warehouse(p.warehouse), 3)
     summary["rebuilt"] = True
     summary["evidence_rows"] = len(evidence)
