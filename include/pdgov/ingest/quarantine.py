@@ -93,6 +93,38 @@ def file_away_again(con, contract: Contract, f: Path, sha: str) -> None:
         f.unlink()  # the same bytes are in quarantine already (as sent, or pseudonymised)
 
 
+#: Words of the refusals the header vocabulary decides (``delivery._map_header``).
+HEADER_REFUSALS = ("not a known header", "required column", "both mean")
+
+
+def headers_now_known(con, contract: Contract, f: Path, sniffed, tmp: Path) -> bool:
+    """Whether a file refused only for its headers (line 1) would now pass the header check — a
+    steward added the spelling to the vocabulary seed. Then its refusal is forgotten (ledger row,
+    rejections, quarantine copy and report) so the same bytes are loaded as a new file: the agency
+    need not export it again. Any other refusal stands (the same bytes fail the same way)."""
+    from pdgov.ingest.delivery import NotUtf8, prepare
+    from pdgov.ingest.readers import to_utf8_csv
+
+    sha = sniffed.sha256
+    problems = con.execute("SELECT line_no, reason FROM main.ingest_rejections WHERE file_sha256 = ?", [sha]).fetchall()
+    if not problems or any(ln != 1 or not any(w in (r or "") for w in HEADER_REFUSALS) for ln, r in problems):
+        return False
+    try:
+        prepare(contract, f, to_utf8_csv(f, sniffed, tmp))
+    except (FileRefused, NotUtf8):
+        return False
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM main.ingest_rejections WHERE file_sha256 = ?", [sha])
+    con.execute("DELETE FROM main.ingest_files WHERE file_sha256 = ?", [sha])
+    con.execute("COMMIT")
+    dest = paths().quarantine / contract.source / f"{sha[:16]}__{f.name}"
+    for suffix in ("", ".csv", ".withheld.txt", ".rejections.txt"):
+        dest.with_name(dest.name + suffix).unlink(missing_ok=True)
+    log.info("pdgov: %s %s: refused before for its headers, which the vocabulary now accepts; loading it",
+             contract.source, f.name)
+    return True
+
+
 def explain(con, contract: Contract, d: Delivery) -> tuple[list[tuple], int]:
     """Every problem of a file the fast path refused: (line, column header, reason), in file order.
 

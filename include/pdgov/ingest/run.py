@@ -162,6 +162,8 @@ def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: da
             warm()
     seen = con.execute("SELECT status, archived_as FROM main.ingest_files WHERE file_sha256 = ?",
                        [sniffed.sha256]).fetchone()
+    if seen and seen[0] == "rejected" and quarantine.headers_now_known(con, contract, f, sniffed, tmp):
+        seen = None  # refused for its headers, which the steward's vocabulary now accepts: tried again
     if seen:
         # The same bytes again, or the file itself after a crash between its COMMIT and its move:
         # never loaded or reported twice; put it where its first outcome put it.
