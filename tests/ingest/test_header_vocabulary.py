@@ -10,12 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from datetime import date
 
-import duckdb
 import pytest
+from ingest_run import ingest, query
 
-RUN_DATE = date(2026, 11, 2)
 # As a Taipei agency's inventory tool heads them (seed 003's 品牌 where seed 000 writes 廠牌).
 SYNONYM_HEADER = ["設備編號", "機關代碼", "型號", "廠商", "品牌", "品牌國別", "原產地", "辨識方式", "連接內網", "連線方式",
                   "通訊協定", "NCC審驗合格", "已報數位發展部", "委員會審查", "啟用日期", "儲存筆數上限", "資料存放地點"]
@@ -33,18 +31,7 @@ def _csv(rows: list[list[str]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _query(home, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(home.warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def _ingest(source: str) -> dict:
-    from pdgov.ingest.run import ingest_source
-
-    return ingest_source(source, "t", RUN_DATE)
+_query, _ingest = query, ingest
 
 
 DEVICE_COLS = ("device_id, brand, brand_country, intranet, ncc_listed, moda_reported, record_capacity, "
