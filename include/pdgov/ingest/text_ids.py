@@ -11,8 +11,9 @@ hex digits of the same keyed HMAC the ID columns store (over the ID upper-cased 
 auditor can still see that the 事由 names the queried subject without anyone seeing the ID. The
 ``h`` keeps the hex from ever reading as an ID itself.
 
-A token glued to other letters or digits (``ZA123456789``, ``A1234567890``) is not an ID shape and
-is left alone: case numbers and serials must survive.
+A token glued to other letters or digits (``ZA123456789``, ``A1234567890``, ``D123456789X``) is
+not an ID shape and is left alone: case numbers, serials and device IDs must survive. Chinese text,
+spaces and punctuation around it do not protect it.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def _classes() -> tuple[str, str, str, str]:
 @lru_cache(maxsize=1)
 def token_pattern() -> re.Pattern[str]:
     letter, onetwo, digit, alnum = _classes()
-    return re.compile(f"(?<!{alnum}){letter}{onetwo}{digit}{{8}}(?!{digit})")
+    return re.compile(f"(?<!{alnum}){letter}{onetwo}{digit}{{8}}(?!{alnum})")
 
 
 @lru_cache(maxsize=1)
