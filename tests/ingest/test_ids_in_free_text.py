@@ -82,19 +82,18 @@ def _land(home) -> None:
     (home.landing_for("devices") / "bad.xlsx").write_bytes(_xlsx([dev_h, [*row[:8], "也許", *row[9:]]]))
 
 
-def _scan_files(home) -> list[str]:
-    found = []
-    for f in home.rglob("*"):
-        if not f.is_file():
-            continue
-        blobs = [f.read_bytes()]
+def _contents(home):
+    """(file, bytes) of every file under ``home``, and of every member of a zip package (xlsx)."""
+    for f in (p for p in home.rglob("*") if p.is_file()):
+        yield f, f.read_bytes()
         if zipfile.is_zipfile(f):
             with zipfile.ZipFile(f) as z:
-                blobs += [z.read(n) for n in z.namelist()]
-        for nid in ALL:
-            if any(form in blob for blob in blobs for form in _forms(nid)):
-                found.append(f"{nid} in {f.relative_to(home)}")
-    return found
+                yield from ((f, z.read(n)) for n in z.namelist())
+
+
+def _scan_files(home) -> list[str]:
+    return [f"{nid} in {f.relative_to(home)}" for f, blob in _contents(home) for nid in ALL
+            if any(form in blob for form in _forms(nid))]
 
 
 def _scan_tables(home) -> list[str]:

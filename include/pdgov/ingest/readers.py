@@ -82,7 +82,7 @@ def sniff(path: Path) -> Sniffed:
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: Excel 97-2003 .xls, or an encrypted .xlsx
 ZIP_MAGIC = b"PK\x03\x04"
 #: Reasons a steward understands, zh-TW and English, for the files no reader can open.
-EMPTY = "檔案是空的（0 位元組）/ the file is empty (0 bytes): export it again"
+EMPTY = "檔案是空的（0 位元組） / the file is empty (0 bytes): export it again"
 ENCRYPTED = ("活頁簿設有密碼保護，無法讀取：請移除密碼後另存為 .xlsx 再傳送 / the workbook is password-protected "
              "(encrypted): remove the password, save as .xlsx and deliver it again")
 OLD_XLS = ("舊版 Excel 97-2003 (.xls) 格式不受理：請另存為 .xlsx 或 CSV (UTF-8) / old binary Excel .xls is not "
@@ -151,16 +151,15 @@ def to_utf8_csv(path: Path, sniffed: Sniffed, workdir: Path) -> Path:
 
 
 def _xlsx_to_csv(path: Path, workdir: Path) -> Path:
-    from zipfile import BadZipFile
-
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
-    except (BadZipFile, OSError, KeyError, ValueError, EOFError) as exc:
-        raise FileRefused(f"{DAMAGED} ({type(exc).__name__})") from exc
-    except Exception as exc:  # noqa: BLE001 — openpyxl's own errors (InvalidFileException, XML parse errors)
+    except InvalidFileException as exc:
         raise FileRefused(f"{NOT_EXCEL} ({type(exc).__name__})") from exc
+    except Exception as exc:  # noqa: BLE001 — BadZipFile, zlib.error, XML parse errors …: all mean damaged
+        raise FileRefused(f"{DAMAGED} ({type(exc).__name__})") from exc
     try:
         return _sheet_to_csv(wb, path, workdir)
     except FileRefused:

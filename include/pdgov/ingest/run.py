@@ -155,6 +155,10 @@ def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: da
             sniffed = sniff(f)
     except FileRefused as exc:
         digest, size = file_digest(f)
+        if con.execute("SELECT 1 FROM main.ingest_files WHERE file_sha256 = ?", [digest]).fetchone():
+            # The same unreadable bytes again (the same night under another name, or a later one).
+            quarantine.file_away_again(con, contract, f, digest)
+            return {"file_name": f.name, "sha256": digest, "status": "skipped (rejected before)", "rows": 0}
         return quarantine.reject(con, contract, f, digest, size, run_id, [(exc.line_no, exc.column, exc.reason)], 0,
                                  key)
     finally:
