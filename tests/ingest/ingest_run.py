@@ -23,3 +23,17 @@ def ingest(source: str) -> dict:
     from pdgov.ingest.run import ingest_source
 
     return ingest_source(source, "t", RUN_DATE)
+
+
+def xlsx(rows: list[list]) -> bytes:
+    """A real workbook (openpyxl) with ``rows`` on its one sheet, as bytes."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for r in rows:
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

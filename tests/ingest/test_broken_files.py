@@ -13,7 +13,7 @@ import io
 import struct
 import zipfile
 
-from ingest_run import ingest, query
+from ingest_run import ingest, query, xlsx
 
 from pdgov.ingest import readers
 
@@ -24,15 +24,7 @@ ROW = ["D1", "379000000A", "AR", "茂旭", "Soyal", "臺灣", "臺灣", "指紋"
 OLE = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
-def _xlsx(rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    for r in rows:
-        wb.active.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+_xlsx = xlsx
 
 
 def _corrupt_member(data: bytes, member: str) -> bytes:

@@ -7,14 +7,13 @@ would: upper case, lower case, full-width, glued to Chinese text, with a wrong c
 
 from __future__ import annotations
 
-import io
 import json
 import unicodedata
 import zipfile
 
 import duckdb
 from ingest_ids import REFERENCE
-from ingest_run import ingest, query
+from ingest_run import ingest, query, xlsx
 
 SUBJECT = REFERENCE[2][0]
 IN_REASON = REFERENCE[3][0]          # typed in 事由, upper case
@@ -34,15 +33,7 @@ def fullwidth(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
 
 
-def _xlsx(rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    for r in rows:
-        wb.active.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+_xlsx = xlsx
 
 
 def _forms(nid: str) -> list[bytes]:
