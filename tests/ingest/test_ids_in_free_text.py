@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import unicodedata
-import zipfile
 
-import duckdb
 from ingest_ids import REFERENCE
 from ingest_run import ingest, query, xlsx
+from ingest_scan import fullwidth, ids_in_files, ids_in_tables
 
 SUBJECT = REFERENCE[2][0]
 IN_REASON = REFERENCE[3][0]          # typed in 事由, upper case
@@ -29,20 +28,7 @@ ALL = [IN_REASON, LOWER, FULL, BAD_SUM, IN_DROPPED, IN_INCIDENT, IN_REFUSED, IN_
 WEBIR_H = "查詢者帳號,查詢日期,查詢時間,作業代號,被查詢者查詢條件,案號,事由,結果,備註\n"
 
 
-def fullwidth(text: str) -> str:
-    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
-
-
 _xlsx = xlsx
-
-
-def _forms(nid: str) -> list[bytes]:
-    """The ways an ID could sit in a file: as typed in any case or width, UTF-8 or Big5."""
-    out = []
-    for form in {nid, nid.lower(), fullwidth(nid), fullwidth(nid.lower())}:
-        out.append(form.encode("utf-8"))
-        out.append(form.encode("cp950", "ignore"))
-    return [o for o in out if o]
 
 
 def _land(home) -> None:
@@ -73,38 +59,6 @@ def _land(home) -> None:
     (home.landing_for("devices") / "bad.xlsx").write_bytes(_xlsx([dev_h, [*row[:8], "也許", *row[9:]]]))
 
 
-def _contents(home):
-    """(file, bytes) of every file under ``home``, and of every member of a zip package (xlsx)."""
-    for f in (p for p in home.rglob("*") if p.is_file()):
-        yield f, f.read_bytes()
-        if zipfile.is_zipfile(f):
-            with zipfile.ZipFile(f) as z:
-                yield from ((f, z.read(n)) for n in z.namelist())
-
-
-def _scan_files(home) -> list[str]:
-    return [f"{nid} in {f.relative_to(home)}" for f, blob in _contents(home) for nid in ALL
-            if any(form in blob for form in _forms(nid))]
-
-
-def _scan_tables(home) -> list[str]:
-    con = duckdb.connect(str(home.warehouse), read_only=True)
-    try:
-        found = []
-        cols = con.execute("SELECT schema_name, table_name, column_name FROM duckdb_columns() "
-                           "WHERE data_type = 'VARCHAR' AND NOT internal").fetchall()
-        for schema, table, col in cols:
-            for nid in ALL:
-                forms = [nid, nid.lower(), fullwidth(nid), fullwidth(nid.lower())]
-                hit = con.execute(f'SELECT count(*) FROM "{schema}"."{table}" WHERE '  # noqa: S608
-                                  + " OR ".join(f'contains("{col}", ?)' for _ in forms), forms).fetchone()[0]
-                if hit:
-                    found.append(f"{nid} in {schema}.{table}.{col}")
-        return found
-    finally:
-        con.close()
-
-
 def _token(nid: str) -> str:
     from pdgov.config import hmac_key
     from pdgov.ingest.national_id import pseudonym
@@ -128,8 +82,8 @@ def test_ids_in_free_text_are_pseudonymised_everywhere(pdgov_home):
         # glued to letters or digits it is no ID shape: case numbers and serials survive
         ("ZA123456789", "案號ZA123456789 A1234567890", "成功")]
     assert query(pdgov_home, "SELECT description FROM raw.incidents") == [(f"誤寄含 {_token(IN_INCIDENT)} 之名冊",)]
-    assert _scan_files(pdgov_home.home) == []
-    assert _scan_tables(pdgov_home) == []
+    assert ids_in_files(pdgov_home.home, ALL) == []
+    assert ids_in_tables(pdgov_home.warehouse, ALL) == []
     # The copies that had an ID are pseudonymised text; the rest are the delivered bytes.
     archive = pdgov_home.archive
     assert f"代 {_token(IN_DROPPED)} 打卡" in next(archive.joinpath("punches").glob("*__p.csv")).read_text("utf-8")
