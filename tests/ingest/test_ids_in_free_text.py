@@ -98,7 +98,9 @@ def test_ids_in_free_text_are_pseudonymised_everywhere(pdgov_home):
 
 
 def test_file_without_ids_is_archived_as_delivered(pdgov_home):
-    data = "機關代碼,員工編號,打卡時間,設備編號,辨識方式\n379000000A,A123,2026-10-05 08:01:23,D123456789X,指紋\n"
+    """Scanned (a column is dropped): the shapes near an ID are not IDs, so the bytes stay as sent."""
+    data = ("機關代碼,員工編號,打卡時間,設備編號,辨識方式,備註\n"
+            "379000000A,A123,2026-10-05 08:01:23,D123456789X,指紋,機號D123456789X 電話0212345678 第１次\n")
     (pdgov_home.landing_for("punches") / "p.csv").write_bytes(data.encode("cp950"))
     assert ingest("punches")["files"] == 1
     archived, = pdgov_home.archive.joinpath("punches").iterdir()

@@ -52,7 +52,7 @@ def _archived(contract: Contract, f: Path, sha: str) -> Path:
 
 
 def _archive(con, contract: Contract, f: Path, sha: str, key: bytes | None = None,
-             converted: Path | None = None) -> None:
+             converted: Path | None = None, dropped: list[str] | None = None) -> None:
     dest = _archived(contract, f, sha)
     dest.parent.mkdir(parents=True, exist_ok=True)
     if carries_ids(contract):
@@ -64,7 +64,8 @@ def _archive(con, contract: Contract, f: Path, sha: str, key: bytes | None = Non
         f.unlink()
     else:
         # As delivered, unless a national ID was typed somewhere in it (free text, a dropped column).
-        safe_copy.place(f, dest, key or hmac_key(), converted)
+        as_loaded = dropped == [] and not contract.free_text_columns()
+        safe_copy.place(f, dest, key or hmac_key(), converted, as_loaded)
 
 
 def archive_loaded(con, contract: Contract, f: Path, sha: str, n_rows: int, dropped: list[str],
@@ -73,7 +74,7 @@ def archive_loaded(con, contract: Contract, f: Path, sha: str, n_rows: int, drop
     (``converted``: its UTF-8 CSV, when the ingest made one, for a pseudonymised copy)."""
     crash_point("ingest_loaded_committed")
     src = contract.source
-    _archive(con, contract, f, sha, key, converted)
+    _archive(con, contract, f, sha, key, converted, dropped)
     if dropped:
         log.warning("pdgov: %s %s: columns dropped (not in the contract): %s", src, f.name, ", ".join(dropped))
     return {"file_name": f.name, "sha256": sha, "status": "loaded", "rows": n_rows, "dropped_columns": dropped}
