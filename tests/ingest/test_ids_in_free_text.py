@@ -23,8 +23,9 @@ IN_DROPPED = REFERENCE[7][0]         # in a column the contract drops (備註)
 IN_INCIDENT = REFERENCE[8][1]
 IN_REFUSED = REFERENCE[9][0]         # in a file that is refused
 IN_XLSX = REFERENCE[10][0]
-IN_HEADER = REFERENCE[11][0]
-ALL = [IN_REASON, LOWER, FULL, BAD_SUM, IN_DROPPED, IN_INCIDENT, IN_REFUSED, IN_XLSX, IN_HEADER]
+IN_HEADER = REFERENCE[11][0]         # in a header of a refused file
+IN_LOADED_HEADER = REFERENCE[20][1]  # in the header of a dropped column of a loaded file
+ALL = [IN_REASON, LOWER, FULL, BAD_SUM, IN_DROPPED, IN_INCIDENT, IN_REFUSED, IN_XLSX, IN_HEADER, IN_LOADED_HEADER]
 WEBIR_H = "查詢者帳號,查詢日期,查詢時間,作業代號,被查詢者查詢條件,案號,事由,結果,備註\n"
 
 
@@ -47,7 +48,7 @@ def _land(home) -> None:
         "method": "email", "location": "", "description": f"誤寄含 {IN_INCIDENT} 之名冊", "containment": "收回"}, ensure_ascii=False),
         encoding="utf-8")
     (home.landing_for("punches") / "p.csv").write_text(
-        "機關代碼,員工編號,打卡時間,設備編號,辨識方式,備註\n"
+        f"機關代碼,員工編號,打卡時間,設備編號,辨識方式,備註{IN_LOADED_HEADER}\n"
         f"379000000A,0001,2026-10-05 08:01:23,D1,指紋,代 {IN_DROPPED} 打卡\n", encoding="utf-8")
     (home.landing_for("punches") / "h.csv").write_text(
         f"機關代碼,員工編號,設備編號,辨識方式,備註{IN_HEADER}\n379000000A,0001,D1,指紋,x\n", encoding="utf-8")
@@ -93,6 +94,8 @@ def test_ids_in_free_text_are_pseudonymised_everywhere(pdgov_home):
     quarantined = sorted(p.name.split("__", 1)[1] for p in pdgov_home.quarantine.rglob("*") if p.is_file())
     assert quarantined == ["379000000A_bad.csv", "379000000A_bad.csv.rejections.txt", "bad.xlsx.csv",
                            "bad.xlsx.rejections.txt", "h.csv", "h.csv.rejections.txt"]
+    assert query(pdgov_home, "SELECT notes FROM main.ingest_files WHERE file_name = 'p.csv'") == [
+        (f"columns dropped (not in the contract): 備註[ID {IN_LOADED_HEADER[:3]}****{IN_LOADED_HEADER[-3:]}]",)]
     (reason,), = query(pdgov_home, "SELECT reason FROM main.ingest_rejections WHERE file_name = 'h.csv'")
     assert reason.endswith(f"unknown headers in this file: column 5 (備註[ID {IN_HEADER[:3]}****{IN_HEADER[-3:]}])")
 

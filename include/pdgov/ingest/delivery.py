@@ -15,6 +15,7 @@ from pdgov.contracts import FORBIDDEN_HEADER_WORDS, Contract
 from pdgov.contracts.vocabulary import normalise, vocabulary
 from pdgov.ingest.checks import typed_select
 from pdgov.ingest.readers import FileRefused, Sniffed
+from pdgov.ingest.text_ids import scrub_masked
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
@@ -148,7 +149,7 @@ def _map_header(contract: Contract, header: list[str]) -> tuple[dict[int, str], 
         near = vocab.closest(h)
         if any(col not in present for _, col in near):
             raise FileRefused(_unknown_reason(i, h, near, vocab.source), 1, h)
-        dropped.append(h)
+        dropped.append(scrub_masked(h))  # the ledger's notes name it: never an ID typed in a header
     if missing:
         c = missing[0]
         others = "; unknown headers in this file: " + ", ".join(
