@@ -136,7 +136,7 @@ def cases() -> list[Case]:
              (ROSTER_H + f"379000000A,1,{good_id[0].lower() + good_id[1:]},王,a@b\n").encode(), False, "lower-case", 2),
         Case("valid-roster", "roster", "ok.csv", (ROSTER_H + f"379000000A,1,{good_id},王,a@b\n").encode(), True, rows=1),
         Case("webir-no-agency", "webir", "log.csv",
-             (WEBIR_H + f"acc1,2026-10-05,09:00:00,L0101,{make(r)},A-1,查核,成功\n").encode(), False, "機關代碼", 1),
+             (WEBIR_H + f"acc1,2026-10-05,09:00:00,L0101,{make(r)},A-1,查核,成功\n").encode(), True, rows=1),
         Case("webir-agency-prefix", "webir", "379000000A_log.csv",
              (WEBIR_H + f"acc1,115/10/05,09:00:00,L0101,{make(r)},A-1,查核,成功\n").encode("cp950"), True, rows=1),
         Case("webir-bad-time", "webir", "379000000A_t.csv",

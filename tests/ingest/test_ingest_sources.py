@@ -11,6 +11,7 @@ from datetime import date, datetime
 import duckdb
 import pytest
 from ingest_ids import valid_id
+from ingest_run import ingest, query
 
 RUN_DATE = date(2026, 11, 2)
 PUNCH_H = "機關代碼,員工編號,打卡時間,設備編號,辨識方式\n"
@@ -19,18 +20,7 @@ _NAMED = "(SELECT r.*, f.file_name AS _source_file FROM raw.{} r JOIN main.inges
 PUNCHES_NAMED, WEBIR_NAMED = _NAMED.format("punches"), _NAMED.format("webir_queries")
 
 
-def _query(pdgov_home, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(pdgov_home.warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def _ingest(source: str) -> dict:
-    from pdgov.ingest.run import ingest_source
-
-    return ingest_source(source, "t", RUN_DATE)
+_query, _ingest = query, ingest
 
 
 def test_every_roc_and_gregorian_form_reads_as_taipei_local_time(pdgov_home):

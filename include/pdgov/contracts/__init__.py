@@ -39,8 +39,9 @@ class Col:
     required: bool = True          # the header must be present
     nullable: bool = False         # an empty cell is allowed
     allowed: dict[str, str] | None = None   # delivered value → canonical value
-    aliases: tuple[str, ...] = ()  # other accepted headers
+    aliases: tuple[str, ...] = ()  # other accepted headers: kept in the vocabulary seed now (vocabulary.py)
     not_future: bool = False
+    free_text: bool = False        # people type here: national-ID-shaped tokens are pseudonymised (text_ids.py)
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,14 @@ class Contract:
     extra: tuple[str, ...] = field(default=())  # derived columns the loader adds
 
     def header_map(self) -> dict[str, str]:
-        m: dict[str, str] = {}
-        for c in self.columns:
-            for h in (c.name, c.zh, *c.aliases):
-                m[h.strip().lower()] = c.name
-        return m
+        """Every accepted header (normalised, see ``vocabulary.normalise``) → column: the contract's
+        own names and the steward-edited vocabulary seed."""
+        from pdgov.contracts.vocabulary import vocabulary
+
+        return dict(vocabulary(self.source).by_name)
+
+    def free_text_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.free_text)
 
 
 CONTRACTS: dict[str, Contract] = {
@@ -97,8 +101,8 @@ CONTRACTS: dict[str, Contract] = {
         Col("op_code", "作業代號"),
         Col("subject_id", "被查詢者查詢條件", "national_id"),
         Col("case_no", "案號", nullable=True),
-        Col("reason", "事由", nullable=True),
-        Col("result", "結果", nullable=True),
+        Col("reason", "事由", nullable=True, free_text=True),
+        Col("result", "結果", nullable=True, free_text=True),
     ), key=("account", "query_date", "query_time", "op_code", "subject_id", "case_no")),
     "webir_accounts": Contract("webir_accounts", "webir_accounts", (
         Col("account", "帳號"),
@@ -114,7 +118,7 @@ CONTRACTS: dict[str, Contract] = {
     "roster": Contract("roster", "roster", (
         Col("agency_code", "機關代碼", "agency_code"),
         Col("employee_no", "員工編號"),
-        Col("national_id", "身分證統一編號", "national_id", aliases=("身分證字號",)),
+        Col("national_id", "身分證統一編號", "national_id"),
         Col("name", "姓名", required=False, nullable=True),
         Col("email", "電子郵件", required=False, nullable=True),
     ), key=("agency_code", "employee_no")),
@@ -123,16 +127,16 @@ CONTRACTS: dict[str, Contract] = {
         Col("reporter", "通報人"),
         Col("reporter_contact", "聯絡方式"),
         Col("known_at", "知悉時間", "timestamp", not_future=True),
-        Col("method", "外洩方式"),
-        Col("location", "地點", nullable=True),
-        Col("description", "事件說明", nullable=True),
+        Col("method", "外洩方式", free_text=True),
+        Col("location", "地點", nullable=True, free_text=True),
+        Col("description", "事件說明", nullable=True, free_text=True),
         Col("scope_model", "設備型號", required=False, nullable=True),
         Col("scope_device_ids", "設備編號", required=False, nullable=True),
         Col("scope_agency_code", "機關代碼", required=False, nullable=True),
         Col("scope_dataset", "資料集", required=False, nullable=True),
         Col("scope_from", "起始時間", "timestamp", required=False, nullable=True),
         Col("scope_to", "結束時間", "timestamp", required=False, nullable=True),
-        Col("containment", "已採取措施"),
+        Col("containment", "已採取措施", free_text=True),
     ), key=("incident_id",)),
 }
 
@@ -164,7 +168,8 @@ def pandera_schema(source: str):
     if source == "webir":
         cols["queried_at"] = Column(dt.Timestamp(scale=6))
         cols["query_key"] = Column(dt.String(), Check.str_matches(r"^[0-9a-f]{32}$"))
-        cols["agency_code"] = Column(dt.String(), Check.str_matches(AGENCY_CODE_RE))
+        # NULL when the log names no agency (derived from the account roster in dbt, SPEC §2).
+        cols["agency_code"] = Column(dt.String(), Check.str_matches(AGENCY_CODE_RE), nullable=True)
     return pa.DataFrameSchema(cols, name=f"pdgov.{source}", strict=False)
 
 

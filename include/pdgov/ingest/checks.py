@@ -9,6 +9,7 @@ still tells the steward the line and column of every problem.
 from __future__ import annotations
 
 from pdgov.contracts import AGENCY_CODE_RE, NATIONAL_ID_RE, Col, Contract
+from pdgov.ingest.text_ids import scrub_sql
 
 # Date/time shapes agencies send. Gregorian, ROC with slashes, compact ROC (1151005), ROC 年月日.
 _T = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
@@ -118,6 +119,9 @@ def column_sql(c: Col, now_sql: str) -> tuple[str, str]:
                f"WHEN NOT regexp_full_match({r}, '{NATIONAL_ID_RE}') THEN "
                f"{_q('national ID is not one letter, 1 or 2, then eight digits')} "
                f"WHEN NOT _pd_nid_ok({r}) THEN {_q('national ID checksum does not match')} ")
+    if c.free_text and c.kind == "text":
+        # People type national IDs into free text: pseudonymised before the value is written.
+        typed = scrub_sql(v)
     reason = f"CASE {need}{guard}{bad}END" if (need or bad) else "NULL"
     return typed, reason
 

@@ -12,8 +12,10 @@ from pathlib import Path
 
 from pdgov import clock
 from pdgov.contracts import FORBIDDEN_HEADER_WORDS, Contract
+from pdgov.contracts.vocabulary import normalise, vocabulary
 from pdgov.ingest.checks import typed_select
 from pdgov.ingest.readers import FileRefused, Sniffed
+from pdgov.ingest.text_ids import scrub_masked
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
@@ -90,11 +92,11 @@ def prepare(contract: Contract, f: Path, csv_path: Path) -> Delivery:
     mapping, dropped = _map_header(contract, header)
     agency_from_name = None
     if contract.source == "webir" and "agency_code" not in mapping.values():
-        m = re.match(r"^(\d{9}[A-Z])_", f.name)
-        if not m:
-            raise FileRefused("no 機關代碼 column and the file name does not start with an agency code "
-                              "(e.g. 379000000A_…)", 1, "機關代碼")
-        agency_from_name = m.group(1)
+        # SPEC §2 lists no agency column: the querying agency is the account's agency in the
+        # account roster as of the query time, which dbt derives (int_webir_* models). A file name
+        # that starts with an agency code (379000000A_…) still says it; otherwise it stays NULL.
+        m = re.match(r"^(\d{9}[A-Z])(?![0-9A-Za-z])", f.name)
+        agency_from_name = m.group(1) if m else None
     return Delivery(csv_path, header, mapping, dropped, agency_from_name)
 
 
@@ -104,36 +106,67 @@ def _read_header(csv_path: Path) -> list[str]:
             try:
                 header = next(csv.reader(fh))
             except StopIteration as exc:
-                raise FileRefused("file is empty (no header line)", 1) from exc
+                raise FileRefused("檔案是空的 / file is empty (no header line)", 1) from exc
             except csv.Error as exc:
                 raise FileRefused(f"header line is not valid CSV: {exc}", 1) from exc
             if next(fh, None) is None:
-                raise FileRefused("file has a header but no data rows", 1)
+                raise FileRefused("只有標題列，沒有資料 / file has a header but no data rows", 1)
     except UnicodeDecodeError as exc:
         raise NotUtf8 from exc
     return [h.strip().lstrip("\ufeff") for h in header]
 
 
 def _map_header(contract: Contract, header: list[str]) -> tuple[dict[int, str], list[str]]:
-    hm = contract.header_map()
+    """Each delivered column's contract column, by the header vocabulary (``contracts.vocabulary``).
+
+    Refused: a biometric/photo column; two headers meaning one column; a required column missing;
+    and an unknown header that resembles a name of a column the file lacks (a misspelling would
+    otherwise drop an optional column's data unseen). The refusal names the column's position and
+    the nearest accepted names, so the steward can fix the file or add the spelling to the seed.
+    Other unknown columns are dropped and the drop is noted in the ledger (as before).
+    """
+    vocab = vocabulary(contract.source)
     mapping: dict[int, str] = {}
     dropped: list[str] = []
+    unknown: list[tuple[int, str]] = []
     for i, h in enumerate(header):
-        low = h.lower()
-        if any(w.lower() in low for w in FORBIDDEN_HEADER_WORDS):
+        low = normalise(h)
+        if any(normalise(w) in low for w in FORBIDDEN_HEADER_WORDS):
             raise FileRefused("column carries biometric templates, photos or images; such data is never "
                               "stored (minimisation, seed 004 §4)", 1, h)
-        name = hm.get(low)
+        name = vocab.column_for(h)
         if name is None:
-            dropped.append(h)
+            unknown.append((i, h))
             continue
         if name in mapping.values():
-            raise FileRefused(f"column {h!r} appears twice", 1, h)
+            j = next(k for k, v in mapping.items() if v == name)
+            raise FileRefused(f"columns {j + 1} ({header[j]}) and {i + 1} ({h}) both mean {name} "
+                              f"({_zh(contract, name)}); deliver it once / 兩個欄位代表同一欄", 1, h)
         mapping[i] = name
-    for c in contract.columns:
-        if c.required and c.name not in mapping.values():
-            raise FileRefused(f"required column {c.zh} ({c.name}) is missing", 1, c.zh)
+    present = set(mapping.values())
+    missing = [c for c in contract.columns if c.required and c.name not in present]
+    for i, h in unknown:
+        near = vocab.closest(h)
+        if any(col not in present for _, col in near):
+            raise FileRefused(_unknown_reason(i, h, near, vocab.source), 1, h)
+        dropped.append(scrub_masked(h))  # the ledger's notes name it: never an ID typed in a header
+    if missing:
+        c = missing[0]
+        others = "; unknown headers in this file: " + ", ".join(
+            f"column {i + 1} ({h})" for i, h in unknown) if unknown else ""
+        raise FileRefused(f"required column {c.zh} ({c.name}) is missing (缺少必要欄位); accepted headers: "
+                          f"{'、'.join(vocab.names_of(c.name))}{others}", 1, c.zh)
     return mapping, dropped
+
+
+def _unknown_reason(i: int, h: str, near: list[tuple[str, str]], source: str) -> str:
+    hint = f"did you mean {' / '.join(n for n, _ in near)}? " if near else ""
+    return (f"column {i + 1} header {h!r} is not a known header of {source} (無法辨識的欄位名稱); {hint}"
+            f"a data steward can add it to seeds/ingest/header_vocabulary.csv")
+
+
+def _zh(contract: Contract, name: str) -> str:
+    return next(c.zh for c in contract.columns if c.name == name)
 
 
 def sql_str(value: str) -> str:

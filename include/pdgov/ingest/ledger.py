@@ -8,13 +8,13 @@ re-delivery under the same name replaces the rows of that name's earlier file, a
 from __future__ import annotations
 
 import logging
-import shutil
 from datetime import datetime
 from pathlib import Path
 
-from pdgov.config import paths
+from pdgov.config import hmac_key, paths
 from pdgov.contracts import Contract
 from pdgov.crash import crash_point
+from pdgov.ingest import safe_copy
 from pdgov.ingest.delivery import sql_str
 from pdgov.ingest.raw_schema import carries_ids
 
@@ -51,7 +51,8 @@ def _archived(contract: Contract, f: Path, sha: str) -> Path:
     return dest.with_name(dest.name + ".csv") if carries_ids(contract) else dest
 
 
-def _archive(con, contract: Contract, f: Path, sha: str) -> None:
+def _archive(con, contract: Contract, f: Path, sha: str, key: bytes | None = None,
+             converted: Path | None = None, dropped: list[str] | None = None) -> None:
     dest = _archived(contract, f, sha)
     dest.parent.mkdir(parents=True, exist_ok=True)
     if carries_ids(contract):
@@ -62,14 +63,18 @@ def _archive(con, contract: Contract, f: Path, sha: str) -> None:
                     f"TO '{dest.as_posix()}' (HEADER, DELIMITER ',')")
         f.unlink()
     else:
-        shutil.move(str(f), dest)
+        # As delivered, unless a national ID was typed somewhere in it (free text, a dropped column).
+        as_loaded = dropped == [] and not contract.free_text_columns()
+        safe_copy.place(f, dest, key or hmac_key(), converted, as_loaded)
 
 
-def archive_loaded(con, contract: Contract, f: Path, sha: str, n_rows: int, dropped: list[str]) -> dict:
-    """After the COMMIT of ``f``'s rows and ledger row: the file leaves landing for the archive."""
+def archive_loaded(con, contract: Contract, f: Path, sha: str, n_rows: int, dropped: list[str],
+                   key: bytes | None = None, converted: Path | None = None) -> dict:
+    """After the COMMIT of ``f``'s rows and ledger row: the file leaves landing for the archive
+    (``converted``: its UTF-8 CSV, when the ingest made one, for a pseudonymised copy)."""
     crash_point("ingest_loaded_committed")
     src = contract.source
-    _archive(con, contract, f, sha)
+    _archive(con, contract, f, sha, key, converted, dropped)
     if dropped:
         log.warning("pdgov: %s %s: columns dropped (not in the contract): %s", src, f.name, ", ".join(dropped))
     return {"file_name": f.name, "sha256": sha, "status": "loaded", "rows": n_rows, "dropped_columns": dropped}
@@ -79,8 +84,12 @@ def archive_again(con, contract: Contract, f: Path, sha: str) -> None:
     """The bytes of a file the ledger knows as loaded are in landing again: a repeat delivery, or
     the file itself when a crash came between its COMMIT and its archiving. Either way its rows are
     in; the archive gets the copy the first load would have left if it is not there yet."""
-    if carries_ids(contract) and (_archived(contract, f, sha).exists() or not con.execute(
+    dest = _archived(contract, f, sha)
+    copies = (dest, dest.with_name(dest.name + ".csv"), dest.with_name(dest.name + ".withheld.txt"))
+    if carries_ids(contract) and (dest.exists() or not con.execute(
             f"SELECT count(*) FROM raw.{contract.table} WHERE _file_sha256 = ?", [sha]).fetchone()[0]):
         f.unlink()  # its pseudonymised copy is there, or none of its rows is left to copy
+    elif not carries_ids(contract) and any(c.exists() for c in copies):
+        f.unlink()  # the same bytes are archived already (as sent, or pseudonymised)
     else:
         _archive(con, contract, f, sha)

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from pdgov import clock
-from pdgov.config import paths
+from pdgov.config import hmac_key, paths
 from pdgov.contracts import Contract
 from pdgov.crash import crash_point
-from pdgov.ingest import national_id
+from pdgov.ingest import safe_copy, text_ids
 from pdgov.ingest.delivery import Delivery
-from pdgov.ingest.raw_schema import carries_ids
 from pdgov.ingest.readers import FileRefused
 
 log = logging.getLogger("pdgov.ingest")
@@ -31,10 +29,12 @@ MAX_REJECTIONS_PER_FILE = 1000
 
 
 def reject(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, problems: list[tuple],
-           n_rows: int) -> dict:
+           n_rows: int, key: bytes | None = None, converted: Path | None = None) -> dict:
     """Refuse ``f`` whole: its problems (line, column, reason) and its ledger row in one transaction,
-    then the file (IDs masked) and its report into ``quarantine/<source>/``; returns the outcome."""
+    then the file (IDs pseudonymised, ``safe_copy``) and its report into ``quarantine/<source>/``;
+    returns the outcome. A reason or header that quotes an ID-shaped token is masked first."""
     src = contract.source
+    problems = [(ln, text_ids.scrub_masked(col), text_ids.scrub_masked(reason)) for ln, col, reason in problems]
     now = clock.now()
     con.execute("BEGIN TRANSACTION")
     try:
@@ -55,22 +55,19 @@ def reject(con, contract: Contract, f: Path, sha: str, size: int, run_id: str, p
         con.execute("ROLLBACK")
         raise
     crash_point("ingest_rejected_committed")
-    _file_away(contract, f, sha, problems, run_id, now)
+    _file_away(contract, f, sha, problems, run_id, now, key, converted)
     log.warning("pdgov: %s %s refused: %s", src, f.name, problems[0][2])
     return {"file_name": f.name, "sha256": sha, "status": "rejected", "rows": 0, "rows_rejected": len(problems),
             "problems": [list(p_) for p_ in problems[:20]]}
 
 
-def _file_away(contract: Contract, f: Path, sha: str, problems: list[tuple], run_id: str, at: datetime) -> None:
-    """The refused file (IDs masked) and its report into ``quarantine/<source>/``."""
+def _file_away(contract: Contract, f: Path, sha: str, problems: list[tuple], run_id: str, at: datetime,
+               key: bytes | None = None, converted: Path | None = None) -> None:
+    """The refused file (IDs pseudonymised) and its report into ``quarantine/<source>/``."""
     qdir = paths().quarantine / contract.source
     qdir.mkdir(parents=True, exist_ok=True)
     dest = qdir / f"{sha[:16]}__{f.name}"
-    if carries_ids(contract):
-        _write_masked_copy(f, dest)
-        f.unlink()
-    else:
-        shutil.move(str(f), dest)
+    safe_copy.place(f, dest, key or hmac_key(), converted)
     report = dest.parent / (dest.name + ".rejections.txt")
     lines = [f"pdgov: {contract.source} file {f.name} refused whole on {at:%Y-%m-%d %H:%M:%S} (run {run_id})",
              f"SHA-256: {sha}", "Nothing from this file was loaded. Fix the lines below and deliver it again.", ""]
@@ -85,34 +82,47 @@ def file_away_again(con, contract: Contract, f: Path, sha: str) -> None:
     recorded; quarantine gets the copy and report the first refusal would have left if they are
     not there yet (a file with IDs would otherwise be deleted with nothing left to fix)."""
     dest = paths().quarantine / contract.source / f"{sha[:16]}__{f.name}"
-    if not dest.exists():
+    report = dest.with_name(dest.name + ".rejections.txt")
+    if not report.exists():
         run_id, at = con.execute("SELECT run_id, first_seen_at FROM main.ingest_files WHERE file_sha256 = ?",
                                  [sha]).fetchone()
         problems = con.execute("SELECT line_no, column_name, reason FROM main.ingest_rejections "
                                "WHERE file_sha256 = ? ORDER BY rowid", [sha]).fetchall()  # as recorded
         _file_away(contract, f, sha, problems, run_id, at)
-    elif carries_ids(contract):
-        f.unlink()
     else:
-        shutil.move(str(f), dest)
+        f.unlink()  # the same bytes are in quarantine already (as sent, or pseudonymised)
 
 
-_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][12]\d{8})(?!\d)")
+#: Words of the refusals the header vocabulary decides (``delivery._map_header``).
+HEADER_REFUSALS = ("not a known header", "required column", "both mean")
 
 
-def _write_masked_copy(src: Path, dest: Path) -> None:
-    """Quarantine copy of a file that may carry national IDs: the IDs masked, the rest as sent."""
-    data = src.read_bytes()
-    for enc in ("utf-8-sig", "cp950"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        dest.write_bytes(b"(binary content withheld: it may carry national IDs)\n")
-        return
-    dest.write_text(_ID_IN_TEXT.sub(lambda m: national_id.mask(m.group(1)), text), encoding="utf-8")
+def headers_now_known(con, contract: Contract, f: Path, sniffed, tmp: Path) -> bool:
+    """Whether a file refused only for its headers (line 1) would now pass the header check — a
+    steward added the spelling to the vocabulary seed. Then its refusal is forgotten (ledger row,
+    rejections, quarantine copy and report) so the same bytes are loaded as a new file: the agency
+    need not export it again. Any other refusal stands (the same bytes fail the same way)."""
+    from pdgov.ingest.delivery import NotUtf8, prepare
+    from pdgov.ingest.readers import to_utf8_csv
+
+    sha = sniffed.sha256
+    problems = con.execute("SELECT line_no, reason FROM main.ingest_rejections WHERE file_sha256 = ?", [sha]).fetchall()
+    if not problems or any(ln != 1 or not any(w in (r or "") for w in HEADER_REFUSALS) for ln, r in problems):
+        return False
+    try:
+        prepare(contract, f, to_utf8_csv(f, sniffed, tmp))
+    except (FileRefused, NotUtf8):
+        return False
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM main.ingest_rejections WHERE file_sha256 = ?", [sha])
+    con.execute("DELETE FROM main.ingest_files WHERE file_sha256 = ?", [sha])
+    con.execute("COMMIT")
+    dest = paths().quarantine / contract.source / f"{sha[:16]}__{f.name}"
+    for suffix in ("", ".csv", ".withheld.txt", ".rejections.txt"):
+        dest.with_name(dest.name + suffix).unlink(missing_ok=True)
+    log.info("pdgov: %s %s: refused before for its headers, which the vocabulary now accepts; loading it",
+             contract.source, f.name)
+    return True
 
 
 def explain(con, contract: Contract, d: Delivery) -> tuple[list[tuple], int]:

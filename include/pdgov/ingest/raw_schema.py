@@ -59,7 +59,9 @@ def carries_ids(contract: Contract) -> bool:
 def output_select(contract: Contract, src: str, lineage: str, logical_date: date) -> str:
     """The raw table's columns, in order, computed from the typed rows ``src`` (docs/architecture.md)."""
     if contract.source == "webir":
-        return f"""SELECT md5(concat_ws('|', agency_code, account, strftime(queried_at, '%Y-%m-%d %H:%M:%S'),
+        # The key does not depend on the agency: a log may or may not name it (SPEC §2 lists no
+        # agency column; dbt derives it from the account roster), and the same query must keep one key.
+        return f"""SELECT md5(concat_ws('|', account, strftime(queried_at, '%Y-%m-%d %H:%M:%S'),
                         op_code, subject_hmac, coalesce(case_no, ''))) AS query_key, agency_code, account, queried_at,
                         op_code, subject_hmac, subject_masked, case_no, reason, result, {lineage}
                      FROM (SELECT *, query_date + query_time AS queried_at, _pd_hmac(subject_id) AS subject_hmac,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pdgov.config import hmac_key, paths
 from pdgov.contracts import CONTRACTS, Contract
-from pdgov.ingest import gate, ledger, load, national_id, quarantine
+from pdgov.ingest import gate, ledger, load, national_id, quarantine, text_ids
 from pdgov.ingest.checks import MACROS
 from pdgov.ingest.delivery import NotUtf8, Pending, prepare
 from pdgov.ingest.raw_schema import carries_ids, ensure_raw_tables
@@ -55,6 +55,7 @@ def ingest_source(source: str, run_id: str, logical_date: date) -> dict:
         ensure_raw_tables(con)
         for m in MACROS:
             con.execute(m)
+        text_ids.register(con, key)  # free-text columns: ID-shaped tokens pseudonymised at the door
         if needs_key:
             con.create_function("_pd_hmac", lambda v: national_id.pseudonym(v, key) if v else None,
                                 ["VARCHAR"], "VARCHAR", side_effects=False)
@@ -142,7 +143,7 @@ def _ingest_batch(con, contract: Contract, batch: list[Pending], run_id: str, lo
         mid = len(batch) // 2
         return (_ingest_batch(con, contract, batch[:mid], run_id, logical_date, tmp, key)
                 + _ingest_batch(con, contract, batch[mid:], run_id, logical_date, tmp, key))
-    return [ledger.archive_loaded(con, contract, b.f, b.sha, n, b.delivery.dropped)
+    return [ledger.archive_loaded(con, contract, b.f, b.sha, n, b.delivery.dropped, key, b.delivery.csv_path)
             for b, n in zip(batch, counts, strict=True)]
 
 
@@ -154,12 +155,19 @@ def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: da
             sniffed = sniff(f)
     except FileRefused as exc:
         digest, size = file_digest(f)
-        return quarantine.reject(con, contract, f, digest, size, run_id, [(exc.line_no, exc.column, exc.reason)], 0)
+        if con.execute("SELECT 1 FROM main.ingest_files WHERE file_sha256 = ?", [digest]).fetchone():
+            # The same unreadable bytes again (the same night under another name, or a later one).
+            quarantine.file_away_again(con, contract, f, digest)
+            return {"file_name": f.name, "sha256": digest, "status": "skipped (rejected before)", "rows": 0}
+        return quarantine.reject(con, contract, f, digest, size, run_id, [(exc.line_no, exc.column, exc.reason)], 0,
+                                 key)
     finally:
         if warm:
             warm()
     seen = con.execute("SELECT status, archived_as FROM main.ingest_files WHERE file_sha256 = ?",
                        [sniffed.sha256]).fetchone()
+    if seen and seen[0] == "rejected" and quarantine.headers_now_known(con, contract, f, sniffed, tmp):
+        seen = None  # refused for its headers, which the steward's vocabulary now accepts: tried again
     if seen:
         # The same bytes again, or the file itself after a crash between its COMMIT and its move:
         # never loaded or reported twice; put it where its first outcome put it.
@@ -168,6 +176,7 @@ def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: da
         else:
             quarantine.file_away_again(con, contract, f, sniffed.sha256)
         return {"file_name": f.name, "sha256": sniffed.sha256, "status": f"skipped ({seen[0]} before)", "rows": 0}
+    csv_path = None
     try:
         csv_path = to_utf8_csv(f, sniffed, tmp)
         try:
@@ -180,13 +189,14 @@ def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: da
             delivery = prepare(contract, f, csv_path)
             loaded = load.fast_load(con, contract, delivery, f, sniffed.sha256, sniffed.size, run_id, logical_date)
         if isinstance(loaded, int):
-            return ledger.archive_loaded(con, contract, f, sniffed.sha256, loaded, delivery.dropped)
+            return ledger.archive_loaded(con, contract, f, sniffed.sha256, loaded, delivery.dropped, key,
+                                         delivery.csv_path)
         problems, n_rows = quarantine.explain(con, contract, delivery)
         if not problems and isinstance(loaded, str):
             problems = [(None, None, loaded)]
     except FileRefused as exc:
         return quarantine.reject(con, contract, f, sniffed.sha256, sniffed.size, run_id,
-                                 [(exc.line_no, exc.column, exc.reason)], 0)
+                                 [(exc.line_no, exc.column, exc.reason)], 0, key, csv_path)
     if not problems:
         problems = [(None, None, "the file failed the contract check but no single line could be blamed")]
-    return quarantine.reject(con, contract, f, sniffed.sha256, sniffed.size, run_id, problems, n_rows)
+    return quarantine.reject(con, contract, f, sniffed.sha256, sniffed.size, run_id, problems, n_rows, key, csv_path)
