@@ -47,13 +47,26 @@ class AirflowApi:
         self._token = r.json()["access_token"]
         return self._token
 
+    def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """One call; a GET that times out is asked again (twice): on a machine shared by many
+        processes the api-server may answer one poll late, which must not fail a 40-minute wait.
+        Other methods are not repeated: the first may have been applied."""
+        for attempt in range(3):
+            try:
+                return self._client.request(method, path, headers={"Authorization": f"Bearer {self._token}"}, **kw)
+            except httpx.TimeoutException:
+                if method != "GET" or attempt == 2:
+                    raise
+                time.sleep(5)
+        raise AssertionError("unreachable")
+
     def request(self, method: str, path: str, **kw: Any) -> Any:
         if self._token is None:
             self.token()
-        r = self._client.request(method, path, headers={"Authorization": f"Bearer {self._token}"}, **kw)
+        r = self._send(method, path, **kw)
         if r.status_code == 401:  # token expired: one fresh try
             self.token()
-            r = self._client.request(method, path, headers={"Authorization": f"Bearer {self._token}"}, **kw)
+            r = self._send(method, path, **kw)
         if r.status_code >= 400:
             raise RuntimeError(f"{method} {path}: HTTP {r.status_code}: {r.text[:1000]}")
         return r.json() if r.content else None

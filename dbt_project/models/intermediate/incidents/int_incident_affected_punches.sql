@@ -39,7 +39,7 @@ in_dataset as (
 
 unioned as (
     select * from on_devices
-    union all by name
+    union all
     select * from in_dataset
 )
 
