@@ -107,7 +107,10 @@ def deployment(tmp_path_factory):
                # required, a missing one fails the run (docs/incidents.md).
                "AIRFLOW_VAR_PDGOV_CONTACT_WINDOW": "window@pdgov.test",
                "AIRFLOW_VAR_PDGOV_ESCALATION_TO": "head@pdgov.test",
-               "AIRFLOW_VAR_PDGOV_BLI_CONTACT": "bli@pdgov.test"},
+               "AIRFLOW_VAR_PDGOV_BLI_CONTACT": "bli@pdgov.test",
+               # Two cores shared by many processes: the worker's calls to the execution API may take
+               # longer than the default 5 s (a ReadTimeout failed start_run before it ran).
+               "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "60"},
     )
     cluster = LocalCluster(dep, log_dir=base / "logs", worker_name=f"pdgov_{uid}")
     create_database(PG_ADMIN, db_name)
