@@ -78,6 +78,10 @@ def airflow_env(p: Paths | None = None) -> dict[str, str]:
     # keeps the messages waiting (nothing is lost) until a real smtp_default is configured.
     env.setdefault("AIRFLOW_CONN_SMTP_DEFAULT", "smtp://127.0.0.1:8025")
     env.setdefault("AIRFLOW_VAR_PDGOV_CONTACT_WINDOW", "pdpo-contact@mail.taipei.example")
+    # Where a missed four-hour report escalates (the unit's head / 上級) and where a WebIR-related
+    # incident is reported at once (勞保局, seed 004 §12(10)): required, so the demo has placeholders.
+    env.setdefault("AIRFLOW_VAR_PDGOV_ESCALATION_TO", "pdpo-head@mail.taipei.example")
+    env.setdefault("AIRFLOW_VAR_PDGOV_BLI_CONTACT", "webir-incident@bli.example")
     # A person waits at the terminal: retry once, quickly, instead of the scheduler's 2 × 5 min.
     env.setdefault("PDGOV_TASK_RETRIES", "1")
     env.setdefault("PDGOV_RETRY_DELAY_SECONDS", "5")

@@ -18,6 +18,7 @@ import duckdb
 
 from pdgov import clock, writer_lock
 from pdgov.config import paths
+from pdgov.incidents.records import DDL as INCIDENT_DDL
 
 OPS_DDL = [
     "CREATE SCHEMA IF NOT EXISTS raw",
@@ -57,6 +58,8 @@ OPS_DDL = [
         updated_at TIMESTAMP, last_run_id VARCHAR)""",
     # messages the mail server refused for good (5xx): a person must reach them another way
     "ALTER TABLE main.incidents_log ADD COLUMN IF NOT EXISTS messages_failed INTEGER",
+    # incidents (pdgov.incidents.records): the scope confirmation and the §43 checklist
+    *INCIDENT_DDL,
 ]
 
 

@@ -6,6 +6,8 @@ and the broker on its Redis (a DB number and queue unique to this run), configur
 ``pdgov.deploy.settings`` that ``docker/compose.yaml`` mirrors. ``pdgov_nightly`` is triggered
 through the REST API (JWT from ``/auth/token``); then a steward's ``airflow backfill create``
 re-runs the same day, and the warehouse must be unchanged: a day backfilled equals a day run once.
+An incident is then declared through ``pdgov_incident`` and its scope confirmed by a person through
+Airflow's human-in-the-loop REST API: the notices go only after that answer.
 
 Run alone: ``pytest -m deployment tests/deployment``. Every process started here is stopped
 (and the database dropped) even when a test fails.
@@ -100,7 +102,15 @@ def deployment(tmp_path_factory):
         extra={"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False", "PDGOV_TASK_RETRIES": "0",
                # The city's 301 workbooks are shared among processes; the demo's six would not be.
                # Two workers here run that path inside a Celery worker's task process.
-               "PDGOV_EXPORT_WORKERS": "2"},
+               "PDGOV_EXPORT_WORKERS": "2",
+               # Where the §45 report, the escalation and a WebIR incident's 勞保局 report go: all
+               # required, a missing one fails the run (docs/incidents.md).
+               "AIRFLOW_VAR_PDGOV_CONTACT_WINDOW": "window@pdgov.test",
+               "AIRFLOW_VAR_PDGOV_ESCALATION_TO": "head@pdgov.test",
+               "AIRFLOW_VAR_PDGOV_BLI_CONTACT": "bli@pdgov.test",
+               # Two cores shared by many processes: the worker's calls to the execution API may take
+               # longer than the default 5 s (a ReadTimeout failed start_run before it ran).
+               "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "60"},
     )
     cluster = LocalCluster(dep, log_dir=base / "logs", worker_name=f"pdgov_{uid}")
     create_database(PG_ADMIN, db_name)
@@ -205,3 +215,52 @@ def test_backfilled_day_equals_the_day_run_once(deployment):
         assert _ledger(deployment, r["dag_run_id"])["status"] == "success"
     again = fingerprint(deployment["dep"].pdgov_home / "warehouse" / "pdgov.duckdb")
     assert diff(once, again) == {}
+
+
+def test_incident_scope_confirmed_through_the_hitl_api(deployment):
+    """Seed 002 §44-45 in two steps on the deployment: the run sends the report and then asks, in
+    Airflow's Required Actions, for a person to confirm the scope; the answer given through the HITL
+    REST API is recorded (who, when, via hitl) and releases the notices."""
+    import duckdb
+
+    from pdgov import clock
+    from pdgov.incidents.run import CONFIRM_OPTION, LATER_OPTION
+
+    api, cluster = deployment["api"], deployment["cluster"]
+    if deployment["state"].get("run_once") is None:
+        pytest.skip("needs the warehouse of test_nightly_triggered_through_the_rest_api_succeeds")
+    dag_id = "pdgov_incident"
+    api.wait_dag(dag_id, alive=cluster.check_alive)
+    api.unpause(dag_id)
+    conf = {"incident_id": "INC-HITL", "reporter": "資訊局資安科", "reporter_contact": "soc@pdgov.test",
+            "known_at": f"{clock.now():%Y-%m-%d %H:%M:%S}", "method": "設備疑遭入侵", "location": "各機關",
+            "description": "FACE8 疑有後門", "scope_model": "FACE8", "scope_dataset": "punches",
+            "containment": "同型號設備全面停用"}
+    run_id = api.trigger(dag_id, None, conf=conf, run_id="incident_hitl")["dag_run_id"]
+    try:
+        api.wait_task_state(dag_id, run_id, "confirm_scope", {"awaiting_input", "deferred"}, 15 * 60,
+                            alive=cluster.check_alive)
+        detail = api.hitl_detail(dag_id, run_id, "confirm_scope")
+        assert detail["options"] == [CONFIRM_OPTION, LATER_OPTION] and detail["defaults"] == [LATER_OPTION]
+        assert "INC-HITL" in detail["subject"] and "當事人" in detail["body"]
+        answered = api.hitl_respond(dag_id, run_id, "confirm_scope", [CONFIRM_OPTION])
+        assert answered["chosen_options"] == [CONFIRM_OPTION]
+        runs = api.wait_runs(dag_id, 1, 15 * 60, alive=cluster.check_alive)
+    except Exception as e:
+        raise AssertionError(f"{e}\n{cluster.tail_logs()}") from e
+    assert [r["state"] for r in runs] == ["success"], runs
+    states = {t["task_id"]: t["state"] for t in api.task_instances(dag_id, run_id)}
+    assert states["release_notices"] == "success" and states["confirm_scope"] == "success", states
+    con = duckdb.connect(str(deployment["dep"].pdgov_home / "warehouse" / "pdgov.duckdb"), read_only=True)
+    try:
+        rec = con.execute("SELECT confirmed_by, via FROM main.incident_confirmations "
+                          "WHERE incident_id = 'INC-HITL'").fetchall()
+        emails = con.execute("SELECT count(email) FROM main.incident_scope WHERE incident_id = 'INC-HITL'").fetchone()[0]
+        sent = dict(con.execute("SELECT kind, count(*) FROM main.notification_outbox WHERE incident_id = 'INC-HITL' "
+                                "AND status = 'sent' GROUP BY ALL").fetchall())
+        log = con.execute("SELECT scope_confirmed_by, scope_confirmed_via FROM main.incidents_log "
+                          "WHERE incident_id = 'INC-HITL'").fetchall()
+    finally:
+        con.close()
+    assert rec == [("admin", "hitl")] == log
+    assert emails > 0 and sent == {"report": 1, "subject_notice": emails}

@@ -2,8 +2,11 @@
 and the loopback SMTP server of ``support.smtp``.
 
 The warehouse is built once per session from the demo synthetic data through the real ingest and
-real dbt: INC-NOW (known ten minutes ago, the FACE8 model city-wide) and INC-LATE (known five
-hours ago, one device of that model). Test modules import the fixtures from here.
+real dbt: INC-NOW (known ten minutes ago, the FACE8 model city-wide), INC-LATE (known five hours
+ago, one device of that model) and INC-WEBIR (WebIR query logs of one agency, seed 004 §12(10)). A
+punches file written by hand adds one card punch on a FACE8 device by a person nobody else's data
+mentions (``CARD_ONLY``): the device holds that punch too (seed 002 §44). Test modules import the
+fixtures from here.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from pathlib import Path
 import pytest
 from conftest import TEST_KEY
 from support import free_port  # noqa: F401 - the tests' free-port helper, also found here
-from support.smtp import CONTACT_WINDOW, LoopbackSmtp  # noqa: F401 - imported by the test modules
+from support.smtp import BLI_CONTACT, CONTACT_WINDOW, ESCALATION_TO, LoopbackSmtp  # noqa: F401 - for test modules
 
 RUN_DATE = date(2026, 11, 2)
+#: The hand-written card punch on a FACE8 device: (agency, employee number), not on the roster.
+CARD_ONLY_EMPLOYEE = "9990001"
 
 
 #: The base, once per session: each test module that imports the fixture gets its own fixture
@@ -57,13 +62,22 @@ def _build(tmp_path_factory) -> dict:
                      "scope_model": "FACE8"})
         run.declare({**common, "incident_id": "INC-LATE", "known_at": f"{now - timedelta(hours=5):%Y-%m-%d %H:%M:%S}",
                      "scope_device_ids": devices[0]})
+        agency = manifest["agencies"][0]["agency_code"]
+        run.declare({**common, "incident_id": "INC-WEBIR", "known_at": f"{now - timedelta(minutes=30):%Y-%m-%d %H:%M:%S}",
+                     "method": "WebIR查詢結果遭列印外流", "location": "勞保WebIR查詢作業", "scope_dataset": "webir",
+                     "description": "查詢結果紙本遺失", "scope_agency_code": agency,
+                     "containment": "停用該機關WebIR帳號並清查查詢紀錄"})
+        # By hand: a card punch (not biometric), in ROC date-time, CRLF and a BOM, on a FACE8 device.
+        (home / "landing" / "punches" / "handmade_card_punch.csv").write_bytes(
+            ("\ufeff機關代碼,員工編號,打卡時間,設備編號,辨識方式\r\n"
+             f"{agency},{CARD_ONLY_EMPLOYEE},115/10/05 07:58:02,{devices[0]},卡片\r\n").encode())
         for source in ("punches", "devices", "roster", "incidents"):
             ingest_source(source, "fixture", RUN_DATE)
         run.build_models("fixture", RUN_DATE)
         from pdgov.warehouse import release_inprocess_dbt
 
         release_inprocess_dbt()  # dbt-duckdb keeps its handle open: close it so the file is complete
-    return {"home": home, "manifest": manifest, "devices": devices}
+    return {"home": home, "manifest": manifest, "devices": devices, "card_only": CARD_ONLY_EMPLOYEE}
 
 
 @pytest.fixture
@@ -95,3 +109,14 @@ def query(home: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def confirm(home: Path, *incident_ids: str, by: str = "政風室 陳主任") -> None:
+    """Confirm incidents' scope as a person would (the CLI's path, in-process)."""
+    from pdgov.incidents.records import VIA_CLI
+    from pdgov.incidents.records import confirm as record
+    from pdgov.warehouse import connect
+
+    with connect() as con:
+        for iid in incident_ids:
+            record(con, iid, by, VIA_CLI)

@@ -1,5 +1,8 @@
 """The ``pdgov_incident`` DAG through real Airflow (``airflow dags test`` with a conf), on a copy of
-the incident tests' warehouse (real ingest and dbt), delivering to aiosmtpd on loopback."""
+the incident tests' warehouse (real ingest and dbt), delivering to aiosmtpd on loopback.
+
+On the embedded default nobody answers Airflow's Required Actions, so the run sends the report,
+skips ``confirm_scope`` and ends; ``pdgov incident confirm`` then releases the notices."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEST_KEY
+from conftest import TEST_KEY, pdgov_cli
 
 # ruff: noqa: F811 - fixtures imported from the support module, injected by name
 from incident_support import LoopbackSmtp, incident_base, query  # noqa: F401
@@ -40,15 +43,22 @@ def test_incident_dag_declares_scopes_and_sends_in_one_run(incident_base, tmp_pa
         proc = subprocess.run([str(BIN / "airflow"), "dags", "test", "pdgov_incident", "-c", json.dumps(conf)],
                               env=env, capture_output=True, text=True, timeout=900)
         log = proc.stdout[-4000:] + proc.stderr[-4000:]
+        assert proc.returncode == 0, log
+        ids = dict(query(home, "SELECT message_id, incident_id FROM notification_outbox"))
+        assert [r.subject[:10] for r in smtp.received if ids.get(r.message_id) == "INC-DAG"] == ["【個資事件通報】IN"], log
+        assert "pdgov incident confirm INC-DAG" in proc.stdout + proc.stderr
+        confirmed = pdgov_cli(home, "incident", "confirm", "INC-DAG", "--by", "政風室 陳主任",
+                              **{k: v for k, v in smtp.connection_env().items()})
     finally:
         smtp.stop()
     people = query(home, "SELECT count(*) FROM incident_scope WHERE incident_id = 'INC-DAG'")[0][0]
-    assert people == incident_base["manifest"]["planted"]["people_punched_on_implicated_model"] > 0, log
+    assert people == incident_base["manifest"]["planted"]["people_punched_on_implicated_model"] + 1 > 1, log
     suspended = {d for (d,) in query(home, "SELECT device_id FROM incident_suspension_list "
                                            "WHERE incident_id = 'INC-DAG'")}
     assert suspended == set(incident_base["manifest"]["planted"]["devices_of_implicated_model"])
     ids = dict(query(home, "SELECT message_id, incident_id FROM notification_outbox"))
     to_dag = [r for r in smtp.received if ids.get(r.message_id) == "INC-DAG"]
-    assert len(to_dag) == people + 1, log
+    emails = query(home, "SELECT count(email) FROM incident_scope WHERE incident_id = 'INC-DAG'")[0][0]
+    assert len(to_dag) == emails + 1, confirmed.stdout[-3000:]
     assert len({r.message_id for r in smtp.received}) == len(smtp.received)
     assert query(home, "SELECT clock_status FROM incidents_log WHERE incident_id = 'INC-DAG'") == [("on_time",)]

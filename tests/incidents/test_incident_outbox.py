@@ -17,15 +17,28 @@ from pathlib import Path
 # Fixtures are imported from the support module (a second conftest.py would shadow the root one);
 # pytest injects them by parameter name, which ruff reads as redefinition.
 # ruff: noqa: F811
-from incident_support import CONTACT_WINDOW, incident_base, incident_home, query, smtp  # noqa: F401
+from incident_support import (  # noqa: F401
+    CONTACT_WINDOW,
+    ESCALATION_TO,
+    confirm,
+    incident_base,
+    incident_home,
+    query,
+    smtp,
+)
 
 RUN_DATE = date(2026, 11, 2)
 
 
 def _expected(home: Path) -> dict[str, int]:
-    """Messages each incident must produce: one notice per person in scope plus the report (+ escalation)."""
-    people = dict(query(home, "SELECT incident_id, count(*) FROM incident_scope GROUP BY ALL"))
-    return {"INC-NOW": people["INC-NOW"] + 1, "INC-LATE": people["INC-LATE"] + 2}
+    """Messages each confirmed incident must produce: one notice per person in scope with an address,
+    plus the report (+ the escalation, + the 勞保局 report of the WebIR incident)."""
+    people = dict(query(home, "SELECT incident_id, count(email) FROM incident_scope GROUP BY ALL"))
+    return {"INC-NOW": people["INC-NOW"] + 1, "INC-LATE": people["INC-LATE"] + 2, "INC-WEBIR": 2}
+
+
+def _confirm_all(home: Path) -> None:
+    confirm(home, "INC-NOW", "INC-LATE", "INC-WEBIR")
 
 
 def _by_incident(home: Path, received) -> Counter:
@@ -43,8 +56,9 @@ def test_scope_and_suspension_list_come_from_the_models(incident_base, incident_
     planted = incident_base["manifest"]["planted"]
     scope = query(incident_home, "SELECT count(*), count(email), count(DISTINCT agency_code) FROM incident_scope "
                                  "WHERE incident_id = 'INC-NOW'")[0]
-    assert scope[0] == planted["people_punched_on_implicated_model"] > 0
-    assert scope[1] == scope[0] and scope[2] >= 2, "the model is in several agencies"
+    # the generator's biometric users of the model, and the hand-written card puncher (no roster e-mail)
+    assert scope[0] == planted["people_punched_on_implicated_model"] + 1 > 1
+    assert scope[1] == scope[0] - 1 and scope[2] >= 2, "the model is in several agencies"
     suspended = {d for (d,) in query(incident_home, "SELECT device_id FROM incident_suspension_list "
                                                     "WHERE incident_id = 'INC-NOW'")}
     assert suspended == set(planted["devices_of_implicated_model"])
@@ -62,6 +76,7 @@ def test_scope_and_suspension_list_come_from_the_models(incident_base, incident_
 
 
 def test_one_message_per_person_plus_report_and_a_rerun_sends_nothing(incident_home, smtp):
+    _confirm_all(incident_home)
     result = _process()
     assert result["smtp_error"] is None and result["waiting"] == 0
     expected = _expected(incident_home)
@@ -69,7 +84,8 @@ def test_one_message_per_person_plus_report_and_a_rerun_sends_nothing(incident_h
     assert len({r.message_id for r in smtp.received}) == len(smtp.received)
 
     # each notice went to that person's roster address; the report to the contact window
-    emails = {e for (e,) in query(incident_home, "SELECT email FROM incident_scope WHERE incident_id = 'INC-NOW'")}
+    emails = {e for (e,) in query(incident_home, "SELECT email FROM incident_scope WHERE incident_id = 'INC-NOW' "
+                                                 "AND email IS NOT NULL")}
     notices = [r for r in smtp.received if "個資事件通知" in r.subject and "INC-NOW" in r.subject]
     assert {r.to[0] for r in notices} == emails
     report = [r for r in smtp.received if r.subject.startswith("【個資事件通報】INC-NOW")]
@@ -80,11 +96,12 @@ def test_one_message_per_person_plus_report_and_a_rerun_sends_nothing(incident_h
         assert words in notices[0].text
 
     again = _process("t2")
-    assert again["queued"] == {"report": 0, "subject_notice": 0} and again["sent"] == 0
+    assert again["queued"] == {"report": 0, "bli_report": 0, "subject_notice": 0} and again["sent"] == 0
     assert sum(_by_incident(incident_home, smtp.received).values()) == sum(expected.values())
 
 
 def test_smtp_down_messages_wait_and_go_when_it_is_back(incident_home, smtp):
+    _confirm_all(incident_home)
     smtp.stop()
     down = _process()
     assert down["sent"] == 0 and down["smtp_error"]
@@ -92,7 +109,7 @@ def test_smtp_down_messages_wait_and_go_when_it_is_back(incident_home, smtp):
     assert query(incident_home, "SELECT count(*) FROM notification_outbox WHERE status = 'pending'")[0][0] == sum(
         expected.values())
     clock = dict(query(incident_home, "SELECT incident_id, clock_status FROM incidents_log"))
-    assert clock == {"INC-NOW": "pending", "INC-LATE": "overdue"}
+    assert clock == {"INC-NOW": "pending", "INC-LATE": "overdue", "INC-WEBIR": "pending"}
 
     smtp.start()
     back = _process("t2")
@@ -101,6 +118,7 @@ def test_smtp_down_messages_wait_and_go_when_it_is_back(incident_home, smtp):
 
 
 def test_outage_in_the_middle_recovers_without_loss_or_duplicate(incident_home, smtp):
+    _confirm_all(incident_home)
     smtp.handler.refuse_after = 7
     first = _process()
     assert first["sent"] == 7 and first["smtp_error"] and "421" in first["smtp_error"]
@@ -111,7 +129,8 @@ def test_outage_in_the_middle_recovers_without_loss_or_duplicate(incident_home, 
     ids = [r.message_id for r in smtp.received]
     assert len(ids) == len(set(ids)), "a message went out twice"
     assert _by_incident(incident_home, smtp.received) == _expected(incident_home)
-    assert query(incident_home, "SELECT DISTINCT status FROM notification_outbox") == [("sent",)]
+    assert query(incident_home, "SELECT DISTINCT status FROM notification_outbox WHERE status <> 'undeliverable'"
+                 ) == [("sent",)]
     attempts = dict(query(incident_home, "SELECT attempts, count(*) FROM notification_outbox GROUP BY ALL"))
     assert attempts.get(2) == 1, "the refused message was tried again once"
 
@@ -133,6 +152,7 @@ ob.process("crashing", date(2026, 11, 2))
 
 
 def test_a_retry_after_a_crash_between_send_and_record_does_not_send_again(incident_home, smtp):
+    _confirm_all(incident_home)
     proc = subprocess.run([sys.executable, "-c", CRASH, "4"], env=dict(os.environ), capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 3, proc.stderr[-2000:]
@@ -148,15 +168,17 @@ def test_a_retry_after_a_crash_between_send_and_record_does_not_send_again(incid
     assert doubt[0] in crashed
 
 
-def test_a_report_past_four_hours_escalates_and_shows_late(incident_home, smtp):
+def test_a_report_past_four_hours_escalates_to_the_unit_head_and_shows_late(incident_home, smtp):
+    """Seed 002 §45 and issue 19: the escalation goes up (單位主管／上級), not back to the window."""
     result = _process()
     assert result["escalated"] == ["INC-LATE"]
-    esc = [r for r in smtp.received if r.subject.startswith("【逾時催告】")]
-    assert len(esc) == 1 and esc[0].to == [CONTACT_WINDOW] and "INC-LATE" in esc[0].subject
+    esc = [r for r in smtp.received if r.subject.startswith("【逾時陳報上級】")]
+    assert len(esc) == 1 and esc[0].to == [ESCALATION_TO] and "INC-LATE" in esc[0].subject
+    assert ESCALATION_TO != CONTACT_WINDOW and "單位主管／上級" in esc[0].text
     clock = {r[0]: r[1:] for r in query(incident_home, "SELECT incident_id, clock_status, escalated_at IS NOT NULL, "
                                                        "report_sent_at > report_due_at FROM incidents_log")}
     assert clock["INC-LATE"] == ("late", True, True)
-    assert clock["INC-NOW"] == ("on_time", False, False)
+    assert clock["INC-NOW"] == ("on_time", False, False) == clock["INC-WEBIR"]
     assert _process("t2")["escalated"] == [], "one escalation per incident"
 
 
@@ -179,8 +201,22 @@ def test_declare_command_goes_from_declaration_to_last_message(incident_home, sm
     assert refused.returncode == 2 and "known_at" in refused.stdout and "reporter is required" in refused.stdout
 
     declared = pdgov_cli(incident_home, "incident", "declare", str(f), **env)
-    counts = _by_incident(incident_home, smtp.received)
-    people = query(incident_home, "SELECT count(*) FROM incident_scope WHERE incident_id = 'INC-CLI'")[0][0]
-    assert people > 0 and counts["INC-CLI"] == people + 1, declared.stdout[-3000:]
+    # step one: the report, at once; no notice before a person confirms the scope (seed 002 §44)
+    assert _by_incident(incident_home, smtp.received)["INC-CLI"] == 1, declared.stdout[-3000:]
+    people = query(incident_home, "SELECT count(email) FROM incident_scope WHERE incident_id = 'INC-CLI'")[0][0]
+    assert people > 0 and '"INC-CLI"' in declared.stdout and "awaiting_confirmation" in declared.stdout
+
+    unknown = pdgov_cli(incident_home, "incident", "confirm", "INC-NOPE", "--by", "陳主任", check=False, **env)
+    assert unknown.returncode == 2 and "INC-NOPE" in unknown.stdout and "INC-CLI" in unknown.stdout
+    confirmed = pdgov_cli(incident_home, "incident", "confirm", "INC-CLI", "--by", "政風室 陳主任", **env)
+    assert "confirmed by 政風室 陳主任" in confirmed.stdout
+    assert _by_incident(incident_home, smtp.received)["INC-CLI"] == people + 1, confirmed.stdout[-3000:]
+    again = pdgov_cli(incident_home, "incident", "confirm", "INC-CLI", "--by", "someone else", **env)
+    assert "already confirmed by 政風室 陳主任 (cli)" in again.stdout
+    assert _by_incident(incident_home, smtp.received)["INC-CLI"] == people + 1
+    (rec,) = query(incident_home, "SELECT confirmed_by, via, people_at_confirmation FROM incident_confirmations "
+                                  "WHERE incident_id = 'INC-CLI'")
+    assert rec == ("政風室 陳主任", "cli", query(incident_home, "SELECT count(*) FROM incident_scope "
+                                                             "WHERE incident_id = 'INC-CLI'")[0][0])
     status = json.loads(pdgov_cli(incident_home, "incident", "status", "--json", **env).stdout)
     assert {r["incident_id"]: r["clock_status"] for r in status}["INC-CLI"] == "on_time"

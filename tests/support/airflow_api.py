@@ -2,7 +2,8 @@
 
 Airflow 3 authenticates API calls with a JWT: the simple auth manager issues one at
 ``POST /auth/token`` for a username and password. Only what pdgov needs is here: wait for the
-server, see a DAG, unpause it, trigger a run, follow it to the end.
+server, see a DAG, unpause it, trigger a run, follow it to the end, and answer a human-in-the-loop
+task (``/api/v2/dags/{dag}/dagRuns/{run}/taskInstances/{task}/{map_index}/hitlDetails``).
 """
 
 from __future__ import annotations
@@ -46,13 +47,26 @@ class AirflowApi:
         self._token = r.json()["access_token"]
         return self._token
 
+    def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """One call; a GET that times out is asked again (twice): on a machine shared by many
+        processes the api-server may answer one poll late, which must not fail a 40-minute wait.
+        Other methods are not repeated: the first may have been applied."""
+        for attempt in range(3):
+            try:
+                return self._client.request(method, path, headers={"Authorization": f"Bearer {self._token}"}, **kw)
+            except httpx.TimeoutException:
+                if method != "GET" or attempt == 2:
+                    raise
+                time.sleep(5)
+        raise AssertionError("unreachable")
+
     def request(self, method: str, path: str, **kw: Any) -> Any:
         if self._token is None:
             self.token()
-        r = self._client.request(method, path, headers={"Authorization": f"Bearer {self._token}"}, **kw)
+        r = self._send(method, path, **kw)
         if r.status_code == 401:  # token expired: one fresh try
             self.token()
-            r = self._client.request(method, path, headers={"Authorization": f"Bearer {self._token}"}, **kw)
+            r = self._send(method, path, **kw)
         if r.status_code >= 400:
             raise RuntimeError(f"{method} {path}: HTTP {r.status_code}: {r.text[:1000]}")
         return r.json() if r.content else None
@@ -114,4 +128,33 @@ class AirflowApi:
             if time.monotonic() > deadline:
                 states = {r["dag_run_id"]: r["state"] for r in runs}
                 raise TimeoutError(f"{dag_id}: runs not finished after {timeout}s: {states}")
+            time.sleep(3)
+
+    def hitl_path(self, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> str:
+        return f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/{map_index}/hitlDetails"
+
+    def hitl_detail(self, dag_id: str, run_id: str, task_id: str) -> dict:
+        """The question a HITL task asks (subject, body, options, defaults) and its answer, if any."""
+        return self.request("GET", self.hitl_path(dag_id, run_id, task_id))
+
+    def hitl_respond(self, dag_id: str, run_id: str, task_id: str, options: list[str],
+                     params_input: dict | None = None) -> dict:
+        """Answer a HITL task as the logged-in user (what the Required Actions page does)."""
+        return self.request("PATCH", self.hitl_path(dag_id, run_id, task_id),
+                            json={"chosen_options": options, "params_input": params_input or {}})
+
+    def wait_task_state(self, dag_id: str, run_id: str, task_id: str, states: set[str], timeout: float,
+                        alive=lambda: None) -> dict:
+        """Wait until one task instance of a run is in one of ``states``; fail early if the run ends."""
+        deadline = time.monotonic() + timeout
+        while True:
+            alive()
+            tis = {t["task_id"]: t for t in self.task_instances(dag_id, run_id)}
+            ti = tis.get(task_id)
+            if ti and ti["state"] in states:
+                return ti
+            run = self.request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")
+            if run["state"] in TERMINAL or time.monotonic() > deadline:
+                raise TimeoutError(f"{dag_id}.{task_id} not in {states} (run {run['state']}): "
+                                   f"{ {k: v['state'] for k, v in tis.items()} }")
             time.sleep(3)

@@ -33,7 +33,8 @@ def source_tables(con) -> list[tuple[str, str]]:
            WHERE table_type = 'BASE TABLE'
              AND (table_schema = 'raw' OR (table_schema = 'main' AND table_name IN (
                   'ingest_rejections', 'ingest_files', 'run_ledger', 'deletion_evidence',
-                  'legal_holds', 'notification_outbox', 'incidents_log')))
+                  'legal_holds', 'notification_outbox', 'incidents_log', 'incident_confirmations',
+                  'incident_response_log')))
            ORDER BY 1, 2"""
     ).fetchall()
 

@@ -23,6 +23,10 @@ from support import free_port
 
 #: The contact window the §45 report goes to (the Airflow variable ``pdgov_contact_window``).
 CONTACT_WINDOW = "privacy-window@pdgov.test"
+#: The unit's head / 上級 a missed four-hour report escalates to (variable ``pdgov_escalation_to``).
+ESCALATION_TO = "unit-head@pdgov.test"
+#: 勞保局's incident address for WebIR-related incidents (variable ``pdgov_bli_contact``).
+BLI_CONTACT = "webir-incident@bli.test"
 
 
 @dataclass
@@ -147,7 +151,8 @@ class LoopbackSmtp:
         conn: dict = {"conn_type": "smtp", "host": "127.0.0.1", "port": self.port, "extra": extra}
         if self.login is not None:
             conn.update(login=self.login[0], password=password if password is not None else self.login[1])
-        env = {"AIRFLOW_CONN_SMTP_DEFAULT": json.dumps(conn), "AIRFLOW_VAR_PDGOV_CONTACT_WINDOW": CONTACT_WINDOW}
+        env = {"AIRFLOW_CONN_SMTP_DEFAULT": json.dumps(conn), "AIRFLOW_VAR_PDGOV_CONTACT_WINDOW": CONTACT_WINDOW,
+               "AIRFLOW_VAR_PDGOV_ESCALATION_TO": ESCALATION_TO, "AIRFLOW_VAR_PDGOV_BLI_CONTACT": BLI_CONTACT}
         if self.cert is not None:
             env["SSL_CERT_FILE"] = str(self.cert)
         return env

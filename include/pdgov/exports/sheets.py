@@ -139,6 +139,22 @@ INCIDENTS = [
     _c("notices_sent", "當事人通知(已寄)", 10, "已寄出之當事人通知數"),
     _c("messages_waiting", "待寄", 6, "尚待寄送之訊息數"),
     _c("messages_in_doubt", "寄送不明", 8, "寄送結果不明、需人工確認之訊息數"),
+    _c("bli_report_sent_at", "勞保局通報時間", 18, "涉及勞保局資料之事件即時通報勞保局之時間（勞保WebIR管理要點第12點第10款）"),
+    _c("scope_confirmed_by", "範圍確認人", 12, "確認影響範圍者；確認後始通知當事人（要點第44點）"),
+    _c("scope_confirmed_at", "範圍確認時間", 18, "確認影響範圍之時間"),
+]
+
+# Seed 002 §43: the thirteen response steps per incident, with their times (incident_response_checklist).
+STEP_STATUS = {"done": "如期完成", "late": "逾時完成", "open": "未完成"}
+RESPONSE_STEPS = [
+    _c("incident_id", "事件編號", 18, "個資事件編號"),
+    _c("step_no", "項次", 5, "要點第43點第1至13款"),
+    _c("step_label", "應變措施", 28, "要點第43點所列應變措施"),
+    _c("due_at", "應完成時間", 18, "知悉後4小時（儘速/於4小時內）"),
+    _c("done_at", "完成時間", 18, "措施完成時間（pdgov incident step 登錄）"),
+    _c("done_by", "執行人", 12, "執行措施者"),
+    _c("note", "說明", 30, "辦理情形"),
+    _c("step_status", "辦理狀態", 10, "逾時完成者紅底、未完成者黃底", STEP_STATUS),
 ]
 
 SAMPLE_RULE = (
@@ -190,6 +206,8 @@ SHEETS = [
           ("finding", {"resigned": "violation", "retired": "violation", "shared": "violation"})),
     Sheet("個資事件", "incident_clock", INCIDENTS, ("known_at", "incident_id"),
           ("clock_status", {"late": "violation", "overdue": "violation"}), citywide=True, title_columns=1),
+    Sheet("個資事件應變措施", "incident_response_checklist", RESPONSE_STEPS, ("incident_id", "step_no"),
+          ("step_status", {"late": "violation", "open": "warning"}), citywide=True, title_columns=2),
 ]
 STATUS_HELP = [
     ("底色", "紅底：違規（禁止使用之設備、逾期未刪除、異常查詢、離職退休或共用帳號、逾時通報、逾期未公告）；"

@@ -23,6 +23,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     st = s.add_parser("status", help="the four-hour clock and the outbox per incident")
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_status)
+    co = s.add_parser("confirm", help="confirm an incident's scope (seed 002 §44): its subject notices go now")
+    co.add_argument("incident_id")
+    co.add_argument("--by", required=True, help="who confirms (recorded with the time)")
+    co.add_argument("--note", default=None, help="what was checked (recorded)")
+    co.add_argument("--date", type=iso_date, default=None)
+    co.set_defaults(func=cmd_confirm)
+    sp = s.add_parser("step", help="record a §43 response step (1-13) as taken")
+    sp.add_argument("incident_id")
+    sp.add_argument("step", type=int, help="1-13: seed 002 §43 (一)-(十三)")
+    sp.add_argument("--by", required=True)
+    sp.add_argument("--at", default=None, help="when it was taken, YYYY-MM-DD HH:MM (default: now, Taipei)")
+    sp.add_argument("--note", default=None)
+    sp.set_defaults(func=cmd_step)
     rs = s.add_parser("resend", help="return an in_doubt message to the queue after checking the mail log")
     rs.add_argument("message_id", help="the Message-ID, e.g. '<…@pdgov.taipei>'")
     rs.add_argument("--reason", required=True, help="what the mail log showed (recorded as last_error)")
@@ -62,6 +75,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         cur = con.execute("""
             SELECT l.incident_id, l.known_at, l.report_due_at, l.report_sent_at, l.clock_status, l.escalated_at,
                    l.people, l.notices_sent, l.authority_report_required, l.authority_due_at,
+                   l.scope_confirmed_by, l.scope_confirmed_at, l.scope_confirmed_via, l.bli_report_required,
+                   l.bli_report_sent_at,
                    (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = l.incident_id
                       AND o.status IN ('pending', 'sending')) AS waiting,
                    (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = l.incident_id
@@ -78,7 +93,51 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"{r['incident_id']}: {r['clock_status']} (known {r['known_at']}, due {r['report_due_at']}, "
               f"report sent {r['report_sent_at'] or '—'}); notices {r['notices_sent']}/{r['people']}, "
               f"waiting {r['waiting']}, in doubt {r['in_doubt']}, failed {r['failed']}"
-              + (f"; escalated {r['escalated_at']}" if r["escalated_at"] else ""))
+              + (f"; escalated {r['escalated_at']}" if r["escalated_at"] else "")
+              + (f"; 勞保局 report sent {r['bli_report_sent_at'] or '—'}" if r["bli_report_required"] else "")
+              + (f"; scope confirmed by {r['scope_confirmed_by']} ({r['scope_confirmed_via']}) at "
+                 f"{r['scope_confirmed_at']}" if r["scope_confirmed_by"] else "; scope NOT confirmed: notices wait for "
+                 f"`pdgov incident confirm {r['incident_id']} --by NAME`"))
+    return 0
+
+
+def cmd_confirm(args: argparse.Namespace) -> int:
+    """Record the confirmation (writer lock held for the whole command), then queue and send."""
+    from pdgov.incidents.records import VIA_CLI, UnknownIncident, confirm
+    from pdgov.notifications.outbox import process
+    from pdgov.warehouse import connect
+
+    try:
+        with connect() as con:
+            rec, new = confirm(con, args.incident_id, args.by, VIA_CLI, note=args.note)
+    except (UnknownIncident, ValueError) as exc:
+        print(f"pdgov: {exc.args[0] if exc.args else exc}")
+        return 2
+    if new:
+        print(f"pdgov: {args.incident_id}: scope of {rec['people_at_confirmation']} people confirmed by "
+              f"{rec['confirmed_by']} at {rec['confirmed_at']:%Y-%m-%d %H:%M:%S}")
+    else:
+        print(f"pdgov: {args.incident_id}: already confirmed by {rec['confirmed_by']} ({rec['via']}) at "
+              f"{rec['confirmed_at']:%Y-%m-%d %H:%M:%S}; sending what is still due")
+    result = process(_run_id("confirm"), args.date or clock.today())
+    print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    return 0 if not result.get("smtp_error") else 1
+
+
+def cmd_step(args: argparse.Namespace) -> int:
+    from pdgov.incidents.declaration import parse_timestamp
+    from pdgov.incidents.records import UnknownIncident, record_step
+    from pdgov.warehouse import connect
+
+    try:
+        at = parse_timestamp(args.at) if args.at else None
+        with connect() as con:
+            done = record_step(con, args.incident_id, args.step, args.by, at=at, note=args.note)
+    except (UnknownIncident, ValueError) as exc:
+        print(f"pdgov: {exc.args[0] if exc.args else exc}")
+        return 2
+    print(f"pdgov: {done['incident_id']} §43 step {done['step_no']} ({done['step']}) done at "
+          f"{done['done_at']:%Y-%m-%d %H:%M} by {done['done_by']}")
     return 0
 
 

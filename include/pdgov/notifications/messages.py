@@ -14,6 +14,7 @@ from typing import Any
 KIND_REPORT = "report"
 KIND_NOTICE = "subject_notice"
 KIND_ESCALATION = "escalation"
+KIND_BLI_REPORT = "bli_report"
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def report(s: dict[str, Any], contact_window: str) -> Message:
     無電子郵件之當事人：{s['people_without_email']} 人（需以其他方式通知）
 八、已採取之因應措施：{s['containment']}
 {authority}
-當事人通知：系統將依第44點逐一以電子郵件通知上列當事人。
+當事人通知：影響範圍經承辦人確認後（pdgov incident confirm 或 Airflow 確認作業），系統依第44點逐一以電子郵件通知上列當事人。
 本信由 pdgov 個資治理系統自動產生。
 """
     return Message(KIND_REPORT, contact_window, f"【個資事件通報】{s['incident_id']} {s['method']}"[:200], body)
@@ -79,7 +80,7 @@ def notice(s: dict[str, Any], person: dict[str, Any], contact_window: str) -> Me
 本府於 {_ts(s['known_at'])} 知悉一起個人資料侵害事件（事件編號 {s['incident_id']}），依個人資料保護法第12條及臺北市政府政風處個人資料保護管理要點第44點通知您。
 
 一、事件事實：{s['description']}（{s['method']}；地點：{s['location']}）
-二、涉及您的個人資料：您於 {_ts(person.get('first_punched_at'))} 至 {_ts(person.get('last_punched_at'))} 間，以生物特徵（{_or_dash(person.get('methods'))}）在涉案設備（{_or_dash(person.get('device_ids'))}）打卡之紀錄共 {person.get('records', 0)} 筆；個人資料類別：{_or_dash(person.get('category_codes'))}。
+二、涉及您的個人資料：涉案設備或資料集（{_or_dash(person.get('device_ids'))}）保有您於 {_ts(person.get('first_punched_at'))} 至 {_ts(person.get('last_punched_at'))} 間以 {_or_dash(person.get('methods'))} 打卡之紀錄共 {person.get('records', 0)} 筆{"，以及您於設備註冊之生物特徵" if person.get('biometric_enrolled') else ""}；個人資料類別：{_or_dash(person.get('category_codes'))}。
 三、本府已採取之措施：{s['containment']}
 四、建議您採取之措施：請改以行動打卡或其他方式打卡，勿再使用上述設備；如發現帳號、差勤紀錄或個人資料遭異常使用，請立即通知所屬機關人事室及下列窗口。
 五、諮詢窗口：{contact_window}（個資事件聯絡窗口）；通報人：{s['reporter']}（{s['reporter_contact']}）。
@@ -92,19 +93,42 @@ def notice(s: dict[str, Any], person: dict[str, Any], contact_window: str) -> Me
                    body, person["agency_code"], person["employee_no"])
 
 
-def escalation(s: dict[str, Any], contact_window: str, now: datetime) -> Message:
-    """The four-hour escalation: the report has not gone out and the deadline has passed."""
-    body = f"""個資事件通報逾時催告
+def escalation(s: dict[str, Any], head: str, now: datetime) -> Message:
+    """The four-hour escalation to the unit's head / the next level up (單位主管／上級): the report has
+    not gone out and the deadline has passed. It goes to them, not back to the contact window."""
+    body = f"""個資事件通報逾時陳報（單位主管／上級）
 
 事件編號：{s['incident_id']}
 知悉時間：{_ts(s['known_at'])}
-通報期限：{_ts(s['report_due_at'])}（知悉後4小時）
+通報期限：{_ts(s['report_due_at'])}（知悉後4小時，臺北市政府政風處個人資料保護管理要點第45點）
 檢查時間：{_ts(now)}
+通報人：{s['reporter']}（{s['reporter_contact']}）
 
-截至檢查時間，本事件之通報尚未完成寄送，已逾4小時時限。請立即確認通報及當事人通知之處理情形。
+截至檢查時間，本事件向個資事件聯絡窗口之通報尚未完成寄送，已逾4小時時限，特此陳報。請督導確認通報及應變措施（第43點）之處理情形。
 本信由 pdgov 個資治理系統自動產生。
 """
-    return Message(KIND_ESCALATION, contact_window, f"【逾時催告】個資事件 {s['incident_id']} 未於4小時內完成通報", body)
+    return Message(KIND_ESCALATION, head, f"【逾時陳報上級】個資事件 {s['incident_id']} 未於4小時內完成通報", body)
+
+
+def bli_report(s: dict[str, Any], bli: str) -> Message:
+    """The report to the Bureau of Labor Insurance (勞保局) of an incident involving its data: seed 004
+    §12(10) (應即時通報勞保局並提供前開相關資料), sent with the §45 report, not after confirmation."""
+    body = f"""涉及勞保局資料之個人資料安全事故通報（依臺北市政府使用勞保WebIR管理要點第12點第10款）
+
+事件編號：{s['incident_id']}
+通報人：{s['reporter']}（聯絡方式：{s['reporter_contact']}）
+知悉時間：{_ts(s['known_at'])}
+事故方式：{s['method']}
+發生地點：{s['location']}
+事件說明：{s['description']}
+影響範圍：資料集 {_or_dash(s.get('scope_dataset'))}；機關 {_or_dash(s.get('scope_agency_code'))}；期間 {_or_dash(_ts(s.get('scope_from')))} 至 {_or_dash(_ts(s.get('scope_to')))}
+個人資料類別：{_or_dash(s.get('category_labels'))}
+已採取之緊急應變措施：{s['containment']}
+
+本府將續行事故調查、責任釐清及研擬防免損害擴大之對策，並提供相關資料。
+本信由 pdgov 個資治理系統自動產生。
+"""
+    return Message(KIND_BLI_REPORT, bli, f"【勞保局資料安全事故通報】{s['incident_id']} {s['method']}"[:200], body)
 
 
 def as_html(body: str) -> str:

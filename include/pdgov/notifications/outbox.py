@@ -25,13 +25,31 @@ import duckdb
 
 from pdgov import clock
 from pdgov.notifications import messages as msg
-from pdgov.notifications.smtp import Mailer, MessageDeferred, MessageRefused, SmtpUnavailable, contact_window
+from pdgov.notifications.smtp import (
+    BLI_VARIABLE,
+    CONTACT_WINDOW_VARIABLE,
+    ESCALATION_VARIABLE,
+    Mailer,
+    MessageDeferred,
+    MessageRefused,
+    SmtpUnavailable,
+    bli_contact,
+    contact_window,
+    escalation_to,
+)
 
 log = logging.getLogger("pdgov.notifications")
 REPORT_DEADLINE = timedelta(hours=4)
 MESSAGE_DOMAIN = "pdgov.taipei"
 # Report first (the clock), then the escalation, then the notices.
-_KIND_ORDER = {msg.KIND_REPORT: 0, msg.KIND_ESCALATION: 1, msg.KIND_NOTICE: 2}
+_KIND_ORDER = {msg.KIND_REPORT: 0, msg.KIND_BLI_REPORT: 0, msg.KIND_ESCALATION: 1, msg.KIND_NOTICE: 2}
+
+
+class RecipientsMissing(RuntimeError):
+    """A message the rules require has nowhere to go: the run fails, loudly, instead of skipping it.
+
+    Raised after everything else was queued, sent and the clock written, so what could go did go.
+    """
 
 
 def message_id(incident_id: str, kind: str, recipient_key: str) -> str:
@@ -91,17 +109,38 @@ def _queue(con: duckdb.DuckDBPyConnection, batch: list[tuple[str, msg.Message]],
 
 
 def enqueue(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> dict[str, Any]:
-    """Queue the report and the notices every declared incident requires (idempotent)."""
-    window = contact_window()
-    queued = {msg.KIND_REPORT: 0, msg.KIND_NOTICE: 0}
+    """Queue what every declared incident requires now (idempotent).
+
+    The §45 report to the contact window and, for a WebIR-related incident, the report to 勞保局
+    (seed 004 §12(10)) go at once. §44 notices wait for a person to confirm the scope
+    (``incident_confirmations``, via ``pdgov incident confirm`` or the HITL task): PDPA art. 12
+    notifies subjects once the facts are ascertained (查明後).
+    """
+    window, bli = contact_window(), bli_contact()
+    queued = {msg.KIND_REPORT: 0, msg.KIND_BLI_REPORT: 0, msg.KIND_NOTICE: 0}
     problems: list[str] = []
-    for s in _rows(con, "SELECT * FROM main.incident_summary ORDER BY known_at, incident_id"):
+    awaiting: list[str] = []
+    for s in _rows(con, """SELECT s.*, c.confirmed_by FROM main.incident_summary s
+                           LEFT JOIN main.incident_confirmations c USING (incident_id)
+                           ORDER BY s.known_at, s.incident_id"""):
         iid = s["incident_id"]
         if window:
             queued[msg.KIND_REPORT] += _queue(con, [(message_id(iid, msg.KIND_REPORT, "window"), msg.report(s, window))],
                                               iid, run_id, now)
         else:
-            problems.append(f"{iid}: no contact window configured (Airflow variable pdgov_contact_window)")
+            problems.append(f"{iid}: the §45 report has no contact window to go to: set the Airflow variable "
+                            f"{CONTACT_WINDOW_VARIABLE} (AIRFLOW_VAR_{CONTACT_WINDOW_VARIABLE.upper()})")
+        if s.get("webir_related"):
+            if bli:
+                queued[msg.KIND_BLI_REPORT] += _queue(
+                    con, [(message_id(iid, msg.KIND_BLI_REPORT, "bli"), msg.bli_report(s, bli))], iid, run_id, now)
+            else:
+                problems.append(f"{iid}: a WebIR-related incident must be reported to 勞保局 at once (seed 004 "
+                                f"§12(10)): set the Airflow variable {BLI_VARIABLE} (AIRFLOW_VAR_{BLI_VARIABLE.upper()})")
+        if not s["confirmed_by"]:
+            if s["people"]:
+                awaiting.append(iid)
+            continue
         # Only people without a notice yet: re-running a big incident renders nothing again.
         people = _rows(con, """
             SELECT p.* FROM main.incident_scope p WHERE p.incident_id = ? AND NOT EXISTS (
@@ -111,23 +150,30 @@ def enqueue(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> dict[
         batch = [(message_id(iid, msg.KIND_NOTICE, f"{p['agency_code']}|{p['employee_no']}"),
                   msg.notice(s, p, window or "個資事件聯絡窗口")) for p in people]
         queued[msg.KIND_NOTICE] += _queue(con, batch, iid, run_id, now)
-    return {"queued": queued, "problems": problems}
+    return {"queued": queued, "problems": problems, "awaiting_confirmation": awaiting}
 
 
-def escalate(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> list[str]:
-    """Queue an escalation for every incident whose report is not sent four hours after knowledge."""
-    window = contact_window()
+def escalate(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> tuple[list[str], list[str]]:
+    """Queue an escalation to the unit's head / 上級 for every incident whose report is not sent four
+    hours after knowledge; return (escalated, problems)."""
+    head = escalation_to()
     overdue = _rows(con, """
         SELECT s.* FROM main.incident_summary s
         WHERE s.known_at + INTERVAL 4 HOUR < ?
           AND NOT EXISTS (SELECT 1 FROM main.notification_outbox o WHERE o.incident_id = s.incident_id
-                          AND o.kind = 'report' AND o.status = 'sent')""", [now])
-    escalated = []
+                          AND o.kind = 'report' AND o.status = 'sent')
+          AND NOT EXISTS (SELECT 1 FROM main.notification_outbox o WHERE o.incident_id = s.incident_id
+                          AND o.kind = 'escalation')""", [now])
+    escalated, problems = [], []
     for s in overdue:
-        if window and _queue(con, [(message_id(s["incident_id"], msg.KIND_ESCALATION, "window"),
-                                    msg.escalation(s, window, now))], s["incident_id"], run_id, now):
+        if not head:
+            problems.append(f"{s['incident_id']}: the report is past its four hours and the escalation has no "
+                            f"unit head / 上級 to go to: set the Airflow variable {ESCALATION_VARIABLE} "
+                            f"(AIRFLOW_VAR_{ESCALATION_VARIABLE.upper()})")
+        elif _queue(con, [(message_id(s["incident_id"], msg.KIND_ESCALATION, "head"),
+                           msg.escalation(s, head, now))], s["incident_id"], run_id, now):
             escalated.append(s["incident_id"])
-    return escalated
+    return escalated, problems
 
 
 def _record_sending(con: duckdb.DuckDBPyConnection, mid: str, now: datetime) -> None:
@@ -211,8 +257,13 @@ def update_clock(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> 
                (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = s.incident_id
                   AND o.kind = 'subject_notice' AND o.status = 'sent') AS notices_sent,
                (SELECT count(*) FROM main.notification_outbox o WHERE o.incident_id = s.incident_id
-                  AND o.status = 'failed') AS messages_failed
-        FROM main.incident_summary s""")
+                  AND o.status = 'failed') AS messages_failed,
+               s.webir_related AS bli_report_required,
+               (SELECT min(sent_at) FROM main.notification_outbox o WHERE o.incident_id = s.incident_id
+                  AND o.kind = 'bli_report' AND o.status = 'sent') AS bli_report_sent_at,
+               c.confirmed_by AS scope_confirmed_by, c.confirmed_at AS scope_confirmed_at,
+               c.via AS scope_confirmed_via
+        FROM main.incident_summary s LEFT JOIN main.incident_confirmations c USING (incident_id)""")
     for r in rows:
         sent, due = r["report_sent_at"], r["report_due_at"]
         if sent is not None:
@@ -225,11 +276,14 @@ def update_clock(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> 
         con.execute(
             """INSERT INTO main.incidents_log (incident_id, known_at, report_due_at, report_sent_at, clock_status,
                escalated_at, authority_report_required, authority_due_at, people, records, notices_queued,
-               notices_sent, messages_failed, first_seen_at, updated_at, last_run_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               notices_sent, messages_failed, first_seen_at, updated_at, last_run_id, bli_report_required,
+               bli_report_sent_at, scope_confirmed_by, scope_confirmed_at, scope_confirmed_via)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [r["incident_id"], r["known_at"], due, sent, r["clock_status"], r["escalated_at"],
              r["authority_report_required"], r["authority_due_at"], r["people"], r["records"],
-             r["notices_queued"], r["notices_sent"], r["messages_failed"], first_seen, now, run_id],
+             r["notices_queued"], r["notices_sent"], r["messages_failed"], first_seen, now, run_id,
+             r["bli_report_required"], r["bli_report_sent_at"], r["scope_confirmed_by"], r["scope_confirmed_at"],
+             r["scope_confirmed_via"]],
         )
     return rows
 
@@ -247,12 +301,18 @@ def process(run_id: str, logical_date: date, now: datetime | None = None, conn_i
         if not _models_built(con):
             return {"run_id": run_id, "skipped": "incident models not built yet"}
         queued = enqueue(con, run_id, reading)
-        escalated = escalate(con, run_id, reading)
+        escalated, missing = escalate(con, run_id, reading)
         delivered = deliver(con, conn_id)
         incidents = update_clock(con, run_id, now or clock.now())
     summary = {
         "run_id": run_id, "logical_date": str(logical_date), **queued, "escalated": escalated, **delivered,
         "incidents": {r["incident_id"]: r["clock_status"] for r in incidents},
     }
+    summary["problems"] = [*summary["problems"], *missing]
     log.info("pdgov: notifications %s", summary)
+    if summary["problems"]:
+        # What could go went; what the rules require and has no recipient fails the run (and the
+        # nightly with it) so that nobody reads a green run over an unsent report.
+        raise RecipientsMissing("pdgov: required incident messages have no recipient configured:\n  - "
+                                + "\n  - ".join(summary["problems"]))
     return summary

@@ -22,6 +22,10 @@ from pdgov.notifications.messages import as_html
 SMTP_CONN_ID = "smtp_default"
 CONTACT_WINDOW_VARIABLE = "pdgov_contact_window"
 MAIL_FROM_VARIABLE = "pdgov_mail_from"
+#: The unit's head / the next level up (單位主管／上級): where a missed four-hour report escalates.
+ESCALATION_VARIABLE = "pdgov_escalation_to"
+#: The Bureau of Labor Insurance (勞保局): told at once of a WebIR-related incident (seed 004 §12(10)).
+BLI_VARIABLE = "pdgov_bli_contact"
 
 
 class SmtpUnavailable(RuntimeError):
@@ -60,6 +64,16 @@ def variable(name: str) -> str | None:
 def contact_window() -> str | None:
     """The contact window's address (個資事件聯絡窗口), Airflow variable ``pdgov_contact_window``."""
     return variable(CONTACT_WINDOW_VARIABLE)
+
+
+def escalation_to() -> str | None:
+    """The unit head's or supervising level's address (單位主管／上級), variable ``pdgov_escalation_to``."""
+    return variable(ESCALATION_VARIABLE)
+
+
+def bli_contact() -> str | None:
+    """The Bureau of Labor Insurance's incident address (勞保局), variable ``pdgov_bli_contact``."""
+    return variable(BLI_VARIABLE)
 
 
 class Mailer:

@@ -1,21 +1,58 @@
--- Punches an incident exposes: biometric punches on an implicated device, inside the declared time
--- window and agency when the declaration narrows them (seed 002 §45: estimate the records involved).
+-- Punches an incident exposes (seed 002 §44-45: everyone whose data the implicated device or dataset
+-- holds). A device keeps the punches made on it by every method and the templates of everyone
+-- enrolled, whatever the declared window: so on an implicated device every punch counts, and the
+-- window only marks which were made in it (in_window). A declaration that names no device but the
+-- punches dataset (with an agency, a window or both) exposes that dataset's punches in its limits.
 -- A table, not a view: it is small, and the scope, the suspension list and the tests all read it, so
 -- the city's punches are scanned once per build instead of once per reader.
 {{ config(materialized='table') }}
+with on_devices as (
+    select
+        i.incident_id,
+        i.scope_from,
+        i.scope_to,
+        'device' as exposed_by,
+        p.*
+    from {{ ref('stg_incidents') }} as i
+    inner join {{ ref('int_incident_devices') }} as d on i.incident_id = d.incident_id
+    inner join {{ ref('stg_punches') }} as p on d.device_id = p.device_id
+    where i.scope_agency_code is null or i.scope_agency_code = p.agency_code
+),
+
+in_dataset as (
+    select
+        i.incident_id,
+        i.scope_from,
+        i.scope_to,
+        'dataset' as exposed_by,
+        p.*
+    from {{ ref('stg_incidents') }} as i
+    inner join {{ ref('stg_punches') }} as p
+        on (i.scope_agency_code is null or i.scope_agency_code = p.agency_code)
+    where i.scope_model is null
+        and i.scope_device_ids is null
+        and i.scope_dataset = 'punches'
+        and (i.scope_agency_code is not null or i.scope_from is not null or i.scope_to is not null)
+        and (i.scope_from is null or p.punched_at >= i.scope_from)
+        and (i.scope_to is null or p.punched_at <= i.scope_to)
+),
+
+unioned as (
+    select * from on_devices
+    union all
+    select * from in_dataset
+)
+
 select
-    i.incident_id,
-    {{ pdgov_punch_key('p.agency_code', 'p.employee_no', 'p.punched_at', "coalesce(p.device_id, '')", 'p.method') }}
+    incident_id,
+    {{ pdgov_punch_key('agency_code', 'employee_no', 'punched_at', "coalesce(device_id, '')", 'method') }}
         as punch_key,
-    p.agency_code,
-    p.employee_no,
-    p.punched_at,
-    p.device_id,
-    p.method
-from {{ ref('stg_incidents') }} as i
-inner join {{ ref('int_incident_devices') }} as d on i.incident_id = d.incident_id
-inner join {{ ref('stg_punches') }} as p on d.device_id = p.device_id
-where p.is_biometric
-    and (i.scope_from is null or p.punched_at >= i.scope_from)
-    and (i.scope_to is null or p.punched_at <= i.scope_to)
-    and (i.scope_agency_code is null or p.agency_code = i.scope_agency_code)
+    agency_code,
+    employee_no,
+    punched_at,
+    device_id,
+    method,
+    is_biometric,
+    (scope_from is null or punched_at >= scope_from) and (scope_to is null or punched_at <= scope_to) as in_window,
+    exposed_by
+from unioned

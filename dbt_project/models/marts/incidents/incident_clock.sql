@@ -1,6 +1,9 @@
--- The four-hour clock (seed 002 §45) and the outbox ledger per incident, as recorded by the last
--- `pdgov.notifications.outbox.process`: report due and sent times, on_time / late / overdue /
--- pending, escalation, and how many notices went out.
+-- The four-hour clock (seed 002 §45) and the outbox ledger per incident, read live: a view over
+-- incidents_log and the outbox, so it agrees with incidents_log in the same run (a table built
+-- with the models would show the state before the outbox ran). Report due and sent times,
+-- on_time / late / overdue / pending, escalation, the 勞保局 report, the scope confirmation, notices.
+{{ config(materialized='view') }}
+
 with outbox as (
     select
         incident_id,
@@ -20,6 +23,11 @@ select
     l.report_sent_at,
     coalesce(l.clock_status, 'pending') as clock_status,
     l.escalated_at,
+    s.webir_related as bli_report_required,
+    l.bli_report_sent_at,
+    c.confirmed_by as scope_confirmed_by,
+    c.confirmed_at as scope_confirmed_at,
+    c.via as scope_confirmed_via,
     s.authority_report_required,
     s.authority_due_at,
     s.people,
@@ -31,4 +39,5 @@ select
     {{ dbt.datediff('s.known_at', 'o.last_sent_at', 'second') }} as seconds_known_to_last_sent
 from {{ ref('incident_summary') }} as s
 left join {{ ref('stg_notifications__incidents_log') }} as l on s.incident_id = l.incident_id
+left join {{ ref('stg_notifications__incident_confirmations') }} as c on s.incident_id = c.incident_id
 left join outbox as o on s.incident_id = o.incident_id

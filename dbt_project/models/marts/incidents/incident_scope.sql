@@ -1,12 +1,15 @@
--- The people an incident affects (當事人範圍): one row per incident and person who punched with a
--- biometric method on an implicated device in the window, with the roster's contact for the §44
--- notice. A person missing from the roster still appears (email null) so nobody is silently left out.
+-- The people an incident affects (當事人範圍): one row per incident and person whose data the
+-- implicated device or dataset holds — every method punched on the device, everyone enrolled on it
+-- (biometric_enrolled) — with the roster's contact for the §44 notice. A person missing from the
+-- roster still appears (email null) so nobody is silently left out.
 with per_person as (
     select
         incident_id,
         agency_code,
         employee_no,
         count(*) as records,
+        count(*) filter (where in_window) as records_in_window,
+        bool_or(is_biometric) as biometric_enrolled,
         min(punched_at) as first_punched_at,
         max(punched_at) as last_punched_at,
         string_agg(distinct method, ';' order by method) as methods,
@@ -32,6 +35,8 @@ select
     r.national_id_masked,
     r.employee_no is not null as in_roster,
     p.records,
+    p.records_in_window,
+    p.biometric_enrolled,
     p.first_punched_at,
     p.last_punched_at,
     p.methods,

@@ -51,6 +51,8 @@ select
     i.scope_from,
     i.scope_to,
     i.containment,
+    -- seed 004 §12(10): an incident involving 勞保局 data (WebIR queries or accounts) is reported to 勞保局 at once
+    coalesce(i.scope_dataset like 'webir%', false) as webir_related,
     coalesce(p.people, 0) as people,
     coalesce(p.records, 0) as records,
     coalesce(p.agencies, 0) as agencies,

@@ -14,6 +14,12 @@ select
     records,
     notices_queued,
     notices_sent,
+    messages_failed,
+    bli_report_required,
+    bli_report_sent_at,
+    scope_confirmed_by,
+    scope_confirmed_at,
+    scope_confirmed_via,
     first_seen_at,
     updated_at,
     last_run_id
