@@ -141,7 +141,7 @@ def built(tmp_path_factory):
                  "+device_security_audit_scope", "+device_prc_brand_list", "+device_record_capacity",
                  "+device_taipeion_first"])
         release_inprocess_dbt()
-        yield {"ingest": results,
+        yield {"ingest": results, "home": str(home),
                "compliance": {r["device_id"]: r for r in _rows("SELECT * FROM main.device_compliance")},
                "it_list": {r["device_id"] for r in _rows("SELECT device_id FROM main.device_it_managed_list")},
                "scope": {r["device_id"]: r for r in _rows("SELECT * FROM main.device_security_audit_scope")},
@@ -245,3 +245,20 @@ def test_taipeion_first_shares_and_devices_near_end_of_life(built):
     assert (b["punches"], b["app_share"], b["biometric_devices"], b["devices_near_end_of_life"],
             b["near_end_of_life_device_ids"], b["devices_age_unknown"], b["service_life_years"]) == \
         (0, None, 4, 2, "E01;E02", 1, 5)
+
+
+def test_a_backfill_sees_only_the_decisions_made_by_its_day(built, monkeypatch):
+    """Rebuilt as of 2024-03-01: T05's 不核准 of 112/12/29 is in force (its 核准 came on 113/06/01), and P01's
+    approval of 113/03/15 is not made yet — PRC origin and no decision: flagged. (Runs last: it rebuilds.)"""
+    from pdgov.transform import dbt
+    from pdgov.warehouse import release_inprocess_dbt
+
+    monkeypatch.setenv("PDGOV_HOME", built["home"])
+    monkeypatch.setenv("PDGOV_HMAC_KEY", KEY)
+    dbt.run(["build", "--vars", dbt.dbt_vars(date(2024, 3, 1), "test-devices-backfill"),
+             "--indirect-selection", "cautious", "--select", "+device_compliance"])
+    release_inprocess_dbt()
+    found = {r["device_id"]: (r["status"], r["committee_decision"], str(r["decision_date"])) for r in _rows(
+        "SELECT * FROM main.device_compliance WHERE device_id IN ('T05', 'P01', 'R01')")}
+    assert found == {"T05": ("rejected", "rejected", "2023-12-29"), "P01": ("flagged", None, "None"),
+                     "R01": ("review_required", None, "None")}

@@ -1,7 +1,8 @@
 -- 資料治理委員會決議 in force per device (seed 000 貳二, issue 23): the committee's own decisions, not the
 -- column an agency types into its inventory. A decision names a device (設備編號) or a model (型號, every
 -- device of it). The latest meeting wins; at the same meeting a decision on the device beats one on its
--- model. One row per device that has any decision.
+-- model. Decisions after the run's date are not yet made (a backfill sees the decisions of its day).
+-- One row per device that has any decision.
 with decisions as (
     select
         nullif(upper(trim(device_id)), '') as device_key,
@@ -12,6 +13,7 @@ with decisions as (
         loaded_at,
         line_no
     from {{ ref('stg_raw__committee_decisions') }}
+    where meeting_date <= {{ pdgov_as_of() }}
 ),
 
 devices as (
