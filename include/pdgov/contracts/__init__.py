@@ -92,8 +92,7 @@ CONTRACTS: dict[str, Contract] = {
         Col("record_capacity", "紀錄容量", "int", nullable=True),
         Col("storage_location", "儲存位置", nullable=True),
         # 參一: a device bought after the rule (112-11-21) — optional, the in-service date stands in.
-        Col("purchased_on", "購置日期", "date", required=False, nullable=True, not_future=True,
-            aliases=("採購日期", "購入日期")),
+        Col("purchased_on", "購置日期", "date", required=False, nullable=True, not_future=True),
     ), key=("device_id",)),
     "webir": Contract("webir", "webir_queries", (
         Col("agency_code", "機關代碼", "agency_code", required=False),
