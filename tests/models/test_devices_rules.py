@@ -262,3 +262,33 @@ def test_a_backfill_sees_only_the_decisions_made_by_its_day(built, monkeypatch):
         "SELECT * FROM main.device_compliance WHERE device_id IN ('T05', 'P01', 'R01')")}
     assert found == {"T05": ("rejected", "rejected", "2023-12-29"), "P01": ("flagged", None, "None"),
                      "R01": ("review_required", None, "None")}
+
+
+def test_an_existing_warehouse_gains_the_purchase_date_and_still_loads(tmp_path, monkeypatch):
+    """A warehouse from before 購置日期 existed: raw.devices gains the column on first use, and the loader
+    (INSERT … BY NAME) fills it although it now stands after the lineage columns."""
+    import duckdb
+
+    from pdgov.ingest.raw_schema import LINEAGE, ensure_raw_tables
+
+    monkeypatch.setenv("PDGOV_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PDGOV_HMAC_KEY", KEY)
+    from pdgov.config import paths
+    from pdgov.ingest.run import ingest_source
+
+    p = paths().ensure()
+    old = ("device_id VARCHAR, agency_code VARCHAR, model VARCHAR, vendor VARCHAR, brand VARCHAR, brand_country VARCHAR, "
+           "origin_country VARCHAR, mainboard_origin VARCHAR, chip_vendor VARCHAR, modalities VARCHAR, intranet BOOLEAN, "
+           "connection VARCHAR, protocol VARCHAR, ncc_listed BOOLEAN, moda_reported BOOLEAN, committee_status VARCHAR, "
+           "in_service_since DATE, record_capacity BIGINT, storage_location VARCHAR")
+    with duckdb.connect(str(p.warehouse)) as con:
+        con.execute("CREATE SCHEMA raw")
+        con.execute(f"CREATE TABLE raw.devices ({old}, {LINEAGE})")
+        ensure_raw_tables(con)
+        assert con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' "
+                           "AND table_name = 'devices' ORDER BY column_index DESC LIMIT 1").fetchone() == ("purchased_on",)
+    _write(p.landing_for("devices") / "清冊.csv", HEADER, [_dev("N01", origin="中國大陸", bought="112/11/21")], "cp950")
+    assert ingest_source("devices", "test-migrate", RUN_DATE)["rows_in"] == 1
+    with duckdb.connect(str(p.warehouse), read_only=True) as con:
+        assert con.execute("SELECT device_id, purchased_on, storage_location FROM raw.devices").fetchall() == [
+            ("N01", date(2023, 11, 21), "差勤機內")]
