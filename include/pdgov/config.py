@@ -16,7 +16,8 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DAGS_DIR = REPO_ROOT / "dags"
 PLUGINS_DIR = REPO_ROOT / "plugins"
 
-SOURCES: tuple[str, ...] = ("punches", "devices", "webir", "webir_accounts", "roster", "incidents")
+SOURCES: tuple[str, ...] = ("punches", "devices", "webir", "webir_accounts", "roster", "incidents",
+                            "committee_decisions")
 
 WAREHOUSE_POOL = "pdgov_warehouse"
 HMAC_VARIABLE = "pdgov_hmac_key"

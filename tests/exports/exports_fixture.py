@@ -50,7 +50,7 @@ def _create(con, skip: tuple[str, ...], sample_rows: int) -> None:
     con.execute("CREATE TABLE device_compliance (device_id VARCHAR, agency_code VARCHAR, model VARCHAR, "
                 "brand VARCHAR, status VARCHAR, reasons VARCHAR, committee_status VARCHAR)")
     con.executemany("INSERT INTO device_compliance VALUES (?, ?, ?, ?, ?, ?, ?)", [
-        ("D001", a, "ZK-100", "ZKTeco", "prohibited", "中國大陸廠牌（原則貳）", "pending"),
+        ("D001", a, "ZK-100", "ZKTeco", "prohibited", "大陸廠牌（原則貳）", "pending"),
         ("D002", a, "FP-9", "Acme", "approved", "", "approved"),
         ("D003", b, "FV-2", "Hitachi", "flagged", "主機板產地不明", "pending"),
         ("D004", b, "X", "-brand", "review_required", "+1", "pending"),

@@ -156,7 +156,7 @@ def builds(models_home):
                    ["機關代碼", "員工編號", "打卡時間", "設備編號", "辨識方式"],
                    [[ID_AGENCY, "A123456789", "2026-10-05 08:01:00", "", "行動打卡"],
                     [ID_AGENCY, "A123456789", "2026-10-05 17:40:00", "", "行動打卡"]])
-        for source in ("punches", "devices", "webir", "webir_accounts", "roster", "incidents"):
+        for source in ("punches", "devices", "webir", "webir_accounts", "roster", "incidents", "committee_decisions"):
             ingest_source(source, "test-models", RUN_DATE)
         history = _history_account(manifest)
         accounts_header = ["帳號", "員工編號", "機關代碼", "角色", "狀態", "建立日期", "最後使用日期", "在職狀態", "資料日期"]

@@ -48,8 +48,10 @@ def _build_models(as_of: date = AS_OF) -> None:
     from pdgov.transform import dbt
     from pdgov.warehouse import release_inprocess_dbt
 
-    dbt.run(["build", "--vars", dbt.dbt_vars(as_of, "test"), "--select", "+deletion_deadlines",
-             "+device_record_capacity"])
+    # cautious: only the tests of what is selected (device_record_capacity reads stg_devices, whose other
+    # readers' tests — the incidents' — would otherwise run against models this build does not make)
+    dbt.run(["build", "--vars", dbt.dbt_vars(as_of, "test"), "--indirect-selection", "cautious", "--select",
+             "+deletion_deadlines", "+device_record_capacity"])
     release_inprocess_dbt()  # dbt-duckdb caches its handle; the tests open the file themselves
 
 
@@ -272,22 +274,26 @@ def test_guards_refuse_a_wrong_date_or_a_failed_night(home, monkeypatch):
 
 
 def test_device_capacity_is_reported(home):
+    """Seed 000 資料管理計畫書: 差勤機內保存最新的20000筆刷卡記錄 — a rolling buffer. A device is reported when
+    its declared buffer is missing or above 20,000 (or no storage place is declared); how many punches the
+    warehouse holds for it does not matter (the device overwrites its oldest punch)."""
     manifest = json.loads((home / "synth_manifest.json").read_text(encoding="utf-8"))
-    planted = set(manifest["planted"]["over_capacity_devices"])
-    over = {r[0] for r in q(home, "SELECT device_id FROM main.device_record_capacity WHERE over_capacity")}
-    expected = {r[0] for r in q(home, "SELECT d.device_id FROM raw.devices d WHERE d.record_capacity < "
-                                      "(SELECT count(*) FROM raw.punches p WHERE p.device_id = d.device_id)")}
-    assert over == expected
-    inventoried = {r[0] for r in q(home, "SELECT device_id FROM raw.devices")}
-    assert planted & inventoried <= over, "the devices the generator overfilled are reported"
-    with duckdb.connect(str(home / "warehouse" / "pdgov.duckdb")) as con:
-        dev, n = con.execute(
-            "SELECT device_id, count(*) FROM raw.punches WHERE device_id IS NOT NULL AND device_id NOT IN "
-            f"(SELECT unnest({sorted(planted)!r})) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1").fetchone()
-        agency = con.execute("SELECT any_value(agency_code) FROM raw.punches WHERE device_id = ?", [dev]).fetchone()[0]
-        con.execute("DELETE FROM raw.devices WHERE device_id = ?", [dev])
-        con.execute("INSERT INTO raw.devices BY NAME SELECT ? AS device_id, ? AS agency_code, ? AS record_capacity",
-                    [dev, agency, n - 7])
+    overfilled = sorted(manifest["planted"]["over_capacity_devices"])
+    assert overfilled, "the generator fills some device past its declared buffer"
     _build_models()
-    assert q(home, "SELECT punches_recorded, records_over_capacity FROM main.device_record_capacity "
-                   "WHERE device_id = ? AND over_capacity", [dev]) == [(n, 7)]
+    assert q(home, "SELECT count(*) FROM main.device_record_capacity WHERE needs_report") == [(0,)]
+    assert {r[0] for r in q(home, "SELECT buffer_status FROM main.device_record_capacity WHERE device_id IN "
+                                  f"(SELECT unnest({overfilled!r}))")} == {"within_policy"}
+    with duckdb.connect(str(home / "warehouse" / "pdgov.duckdb")) as con:
+        devs = [r[0] for r in con.execute("SELECT DISTINCT device_id FROM raw.devices ORDER BY 1 LIMIT 4").fetchall()]
+        for dev, capacity, storage in zip(devs, (None, 20001, 20000, 300), (
+                "機關人事室主機", "差勤機內", "差勤機內及機關人事室主機內", "  "), strict=True):
+            con.execute("UPDATE raw.devices SET record_capacity = ?, storage_location = ? WHERE device_id = ?",
+                        [capacity, storage, dev])
+    _build_models()
+    found = q(home, "SELECT device_id, record_capacity, buffer_status, storage_missing, needs_report "
+                    "FROM main.device_record_capacity WHERE device_id IN (SELECT unnest(?)) ORDER BY 1", [devs])
+    assert found == [(devs[0], None, "missing", False, True), (devs[1], 20001, "above_policy", False, True),
+                     (devs[2], 20000, "within_policy", False, False), (devs[3], 300, "within_policy", True, True)]
+    assert q(home, "SELECT findings FROM main.device_record_capacity WHERE device_id = ?", [devs[1]]) == [
+        ("設備保存筆數 20001 筆，超過原則 20000 筆 (buffer above policy)",)]

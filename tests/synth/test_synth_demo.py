@@ -19,10 +19,11 @@ from openpyxl import load_workbook
 from pdgov.synth import generate
 from pdgov.synth import national_ids as synth_ids
 from pdgov.synth.catalog import ACCOUNT_HEADER, DEVICE_HEADER, PUNCH_HEADER, ROSTER_HEADER, WEBIR_HEADER
+from pdgov.synth.devices import DECISION_HEADER
 
 END = date(2026, 11, 21)
 HEADERS = {"punches": PUNCH_HEADER, "devices": DEVICE_HEADER, "webir": WEBIR_HEADER,
-           "webir_accounts": ACCOUNT_HEADER, "roster": ROSTER_HEADER}
+           "webir_accounts": ACCOUNT_HEADER, "roster": ROSTER_HEADER, "committee_decisions": DECISION_HEADER}
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +134,8 @@ def test_manifest_counts_equal_rows_in_files(demo):
         if f["expect"] == "accepted":
             expected[f["source"]] += f["rows"]
     assert dict(expected) == {k: v for k, v in m["expected_rows"].items() if v}
-    assert set(m["expected_rows"]) == {"punches", "devices", "webir", "webir_accounts", "roster", "incidents"}
+    assert set(m["expected_rows"]) == {"punches", "devices", "webir", "webir_accounts", "roster", "incidents",
+                                       "committee_decisions"}
     # sizes of the demo scale
     assert len(m["agencies"]) == 5 and m["staff"] == 300
     assert 10_000 <= m["expected_rows"]["punches"] <= 16_000

@@ -22,6 +22,9 @@ METHODS = {"指紋": "fingerprint", "臉部": "face", "指靜脈": "finger_vein"
            "行動打卡": "app", "TAIPEION": "app", "WebITR": "web"}
 BIOMETRIC_METHODS = ("fingerprint", "face", "finger_vein", "palm")
 COMMITTEE_STATUS = {"待審": "pending", "核准": "approved", "不核准": "rejected"}
+#: 資料治理委員會決議 (seed 000 貳二): what the committee decided on a device or a model.
+COMMITTEE_DECISIONS = {"核准": "approved", "同意": "approved", "不核准": "rejected", "不同意": "rejected",
+                       "暫停使用": "suspended", "暫停": "suspended"}
 ROLES = {"管理者": "admin", "使用者": "user"}
 ACCOUNT_STATUS = {"啟用": "active", "停用": "disabled"}
 EMPLOYMENT = {"在職": "employed", "調職": "transferred", "離職": "resigned", "退休": "retired"}
@@ -92,6 +95,8 @@ CONTRACTS: dict[str, Contract] = {
         Col("in_service_since", "啟用日期", "date", nullable=True, not_future=True),
         Col("record_capacity", "紀錄容量", "int", nullable=True),
         Col("storage_location", "儲存位置", nullable=True),
+        # 參一: a device bought after the rule (112-11-21) — optional, the in-service date stands in.
+        Col("purchased_on", "購置日期", "date", required=False, nullable=True, not_future=True),
     ), key=("device_id",)),
     "webir": Contract("webir", "webir_queries", (
         Col("agency_code", "機關代碼", "agency_code", required=False),
@@ -138,6 +143,17 @@ CONTRACTS: dict[str, Contract] = {
         Col("scope_to", "結束時間", "timestamp", required=False, nullable=True),
         Col("containment", "已採取措施", free_text=True),
     ), key=("incident_id",)),
+    # 資料治理委員會決議 (seed 000 貳二, issue 23): the committee's own record is the source of approval,
+    # not the column an agency types into its inventory. One row per decision on a device or a model.
+    "committee_decisions": Contract("committee_decisions", "committee_decisions", (
+        Col("device_id", "設備編號", required=False, nullable=True),
+        Col("model", "型號", required=False, nullable=True),
+        Col("decision", "決議", "code", allowed=COMMITTEE_DECISIONS),
+        Col("meeting_date", "會議日期", "date", not_future=True),
+        Col("doc_no", "文號", nullable=True),
+        Col("agency_code", "機關代碼", "agency_code", required=False, nullable=True),
+        Col("note", "備註", required=False, nullable=True),
+    ), key=("device_id", "model", "meeting_date")),
 }
 
 

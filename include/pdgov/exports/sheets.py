@@ -24,8 +24,10 @@ def _c(key: str, heading: str, width: int = 10, explain: str = "", labels: dict[
 
 # Status words the cells show; the codes stay in the data and beside the words in the 說明 sheet.
 DEVICE_STATUS = {"prohibited": "禁止使用", "flagged": "需說明產地", "rejected": "委員會不核准",
-                 "review_required": "需委員會審查", "approved": "已核准"}
+                 "review_required": "需委員會審查", "approved": "已核准", "suspended": "委員會暫停使用"}
 COMMITTEE_STATUS = {"pending": "待審", "approved": "核准", "rejected": "不核准"}
+COMMITTEE_DECISION = {"approved": "核准", "rejected": "不核准", "suspended": "暫停使用"}
+BUFFER_STATUS = {"within_policy": "符合", "above_policy": "超過原則筆數", "missing": "未填報"}
 DEADLINE_STATUS = {"retained": "保存中", "due": "屆期待刪除", "overdue": "逾期未刪除", "held": "資料保全中",
                    "deleted": "已刪除"}
 SAMPLE_KIND = {"random": "隨機抽樣", "flagged": "異常必抽"}
@@ -77,6 +79,38 @@ REGISTER = [
     _c("publication_status", "公告狀態", 9, "公開日期早於建立或更新日且已逾期者紅底", PUBLICATION_STATUS),
     _c("inventory_basis", "清冊依據", 20, "本清冊所依之規定及點次（各機關規定不同者依其規定；預設要點第37點）"),
 ]
+# 設備紀錄容量 (資料管理計畫書, seed 000): the declared buffer, the biometrics held, where stored.
+DEVICE_CAPACITY = [
+    AGENCY,
+    AGENCY_NAME,
+    _c("device_id", "設備編號", 12, "差勤設備編號"),
+    _c("model", "型號", 14, "設備型號"),
+    _c("biometric_data", "生物特徵資料", 14, "設備所存之生物特徵（資料蒐集方式）"),
+    _c("record_capacity", "設備保存筆數", 10, "設備保存最新之刷卡筆數（資料管理計畫書）"),
+    _c("policy_capacity", "原則筆數", 9, "原則：差勤機內保存最新的20000筆刷卡記錄"),
+    _c("buffer_status", "保存筆數檢核", 11, "超過原則筆數或未填報者黃底", BUFFER_STATUS),
+    _c("storage_location", "資料存放地點", 18, "資料存放地點（資料管理計畫書二(一)）"),
+    _c("findings", "檢核結果", 40, "應提報事項（可能多項，以「；」分隔）"),
+]
+# TAIPEION 優先 (seed 000 原則壹): punches by method per agency and devices near end of life.
+TAIPEION_FIRST = [
+    AGENCY,
+    AGENCY_NAME,
+    _c("window_start", "統計期間起", 11, "近12個月之起日（不含當日）"),
+    _c("window_end", "統計期間迄", 11, "基準日"),
+    _c("punches", "打卡筆數", 10, "期間內打卡總筆數"),
+    _c("app_punches", "TAIPEION行動打卡", 10, "TAIPEION APP 行動打卡筆數"),
+    _c("web_punches", "WebITR打卡", 9, "WebITR 網頁打卡筆數"),
+    _c("biometric_punches", "生物特徵打卡", 10, "指紋、臉部、指靜脈、掌形打卡筆數"),
+    _c("card_punches", "卡片打卡", 8, "卡片打卡筆數"),
+    _c("app_share", "TAIPEION占比", 9, "行動打卡筆數／打卡總筆數"),
+    _c("biometric_share", "生物特徵占比", 9, "生物特徵打卡筆數／打卡總筆數"),
+    _c("previous_biometric_share", "前期生物特徵占比", 10, "前12個月之生物特徵占比（比較趨勢）"),
+    _c("biometric_devices", "生物特徵設備數", 9, "最新清冊之生物特徵差勤設備數"),
+    _c("devices_near_end_of_life", "屆齡設備數", 8, "12個月內屆滿或已逾使用年限之設備數（宜汰除不再購置）"),
+    _c("near_end_of_life_device_ids", "屆齡設備編號", 20, "屆齡設備之編號"),
+    _c("service_life_years", "使用年限(年)", 8, "採用之使用年限（財物標準分類最低使用年限，可調整）"),
+]
 # The table prints across pages with its key columns repeated: agency and file come first.
 REGISTER_TABLE = [AGENCY, AGENCY_NAME, FILE_NAME, *[c for c in REGISTER if c not in (AGENCY, AGENCY_NAME, FILE_NAME)]]
 DEVICES = [
@@ -86,8 +120,11 @@ DEVICES = [
     _c("model", "型號", 14, "設備型號"),
     _c("vendor", "廠商", 12, "供應廠商"),
     _c("brand", "廠牌", 12, "設備廠牌"),
-    _c("committee_status", "委員會審查", 9, "資料治理委員會審查結果", COMMITTEE_STATUS),
-    _c("status", "合規狀態", 12, "禁止使用、不核准者紅底；需說明產地者黃底", DEVICE_STATUS),
+    _c("committee_status", "清冊填報審查", 9, "機關於清冊自行填報之審查狀態（非核准依據）", COMMITTEE_STATUS),
+    _c("committee_decision", "委員會決議", 9, "資料治理委員會決議（核准依據）", COMMITTEE_DECISION),
+    _c("decision_date", "決議日期", 11, "作成決議之會議日期"),
+    _c("decision_doc_no", "決議文號", 16, "決議之文號"),
+    _c("status", "合規狀態", 12, "禁止使用、不核准者紅底；需說明產地、暫停使用者黃底", DEVICE_STATUS),
     _c("reasons", "理由", 50, "判定理由（可能多項，以「；」分隔）"),
 ]
 DEADLINES = [
@@ -196,7 +233,11 @@ SHEETS = [
           form=Form("清冊逐檔列印", "個人資料檔案清冊｜{agency_name}（{agency_code}）｜{file_name}"),
           form_columns=REGISTER),
     Sheet("生物特徵差勤設備清冊", "device_compliance", DEVICES, ("agency_code", "device_id"),
-          ("status", {"prohibited": "violation", "rejected": "violation", "flagged": "warning"})),
+          ("status", {"prohibited": "violation", "rejected": "violation", "flagged": "warning",
+                      "suspended": "warning"})),
+    Sheet("設備紀錄容量", "device_record_capacity", DEVICE_CAPACITY, ("agency_code", "device_id"),
+          ("buffer_status", {"above_policy": "warning", "missing": "warning"})),
+    Sheet("TAIPEION優先", "device_taipeion_first", TAIPEION_FIRST, ("agency_code",)),
     Sheet("刪除期限", "deletion_deadlines", DEADLINES, ("agency_code", "dataset", "period_start"),
           ("status", {"overdue": "violation", "due": "warning"})),
     Sheet("WebIR抽查樣本", "webir_audit_samples", SAMPLES,
@@ -213,11 +254,15 @@ STATUS_HELP = [
     ("底色", "紅底：違規（禁止使用之設備、逾期未刪除、異常查詢、離職退休或共用帳號、逾時通報、逾期未公告）；"
            "黃底：待處理（需說明產地之設備、屆期待刪除）"),
     ("狀態文字與代碼", "儲存格顯示中文狀態；倉儲與系統使用之英文代碼列於各欄說明之括號內（例 禁止使用＝prohibited）"),
-    ("合規狀態 禁止使用（prohibited）", "中國大陸廠牌：禁止使用，不得連接政府網路（原則貳、參）"),
-    ("合規狀態 需說明產地（flagged）", "設備、主機板或晶片產地為中國大陸，或產地不明：需說明"),
+    ("合規狀態 禁止使用（prohibited）", "大陸廠牌，或原則訂定（112年11月21日）後購置之原產地屬大陸地區設備：禁止使用，"
+                                    "不得與公務環境介接（原則貳一、參一）"),
+    ("合規狀態 需說明產地（flagged）", "產地不明或無法辨識；設備、主機板或晶片產地為中國大陸而尚無委員會決議；"
+                                  "或清冊自填核准而查無委員會決議"),
     ("合規狀態 委員會不核准（rejected）", "資料治理委員會不核准"),
+    ("合規狀態 委員會暫停使用（suspended）", "資料治理委員會決議暫停使用"),
     ("合規狀態 需委員會審查（review_required）", "非陸製生物特徵設備，待委員會審查"),
-    ("合規狀態 已核准（approved）", "已核准：列入資訊局納管清單及資安稽核範圍"),
+    ("合規狀態 已核准（approved）", "資料治理委員會決議核准（含大陸地區零組件者，理由欄仍列明）：由資訊局列冊管理並列入資通安全稽核"),
+    ("委員會決議", "核准依據為資料治理委員會決議檔（最新會議日期為準；同日對設備之決議優先於對型號之決議），非機關清冊自填欄位"),
     ("刪除期限狀態", "保存中＝retained；屆期待刪除＝due；逾期未刪除＝overdue；資料保全中＝held；已刪除＝deleted"),
     ("抽樣類別", "隨機抽樣＝random（每月至少3%且不少於10筆）；異常必抽＝flagged"),
     ("抽樣規則", SAMPLE_RULE),

@@ -177,7 +177,7 @@ def insert_statement(contract: Contract, d: Delivery, sha: str, logical_date: da
     ts = _timestamp_sql(loaded_at)
     sha_sql = per_file([(b.delivery.csv_path, b.sha) for b in together]) if together else f"'{sha}'"
     lineage = f"{sha_sql} AS _file_sha256, _line_no, {ts} AS _loaded_at"
-    return f"INSERT INTO raw.{contract.table} {output_select(contract, guarded, lineage, logical_date)}"
+    return f"INSERT INTO raw.{contract.table} BY NAME {output_select(contract, guarded, lineage, logical_date)}"
 
 
 def _timestamp_sql(at: datetime) -> str:

@@ -27,7 +27,7 @@ RAW_DDL = {
                 "brand_country VARCHAR, origin_country VARCHAR, mainboard_origin VARCHAR, chip_vendor VARCHAR, "
                 "modalities VARCHAR, intranet BOOLEAN, connection VARCHAR, protocol VARCHAR, ncc_listed BOOLEAN, "
                 "moda_reported BOOLEAN, committee_status VARCHAR, in_service_since DATE, record_capacity BIGINT, "
-                "storage_location VARCHAR"),
+                "storage_location VARCHAR, purchased_on DATE"),
     "webir_queries": ("query_key VARCHAR, agency_code VARCHAR, account VARCHAR, queried_at TIMESTAMP, op_code VARCHAR, "
                       "subject_hmac VARCHAR, subject_masked VARCHAR, case_no VARCHAR, reason VARCHAR, result VARCHAR"),
     "webir_accounts": ("account VARCHAR, employee_no VARCHAR, agency_code VARCHAR, role VARCHAR, status VARCHAR, "
@@ -38,7 +38,13 @@ RAW_DDL = {
                   "location VARCHAR, description VARCHAR, scope_model VARCHAR, scope_device_ids VARCHAR, "
                   "scope_agency_code VARCHAR, scope_dataset VARCHAR, scope_from TIMESTAMP, scope_to TIMESTAMP, "
                   "containment VARCHAR"),
+    "committee_decisions": ("device_id VARCHAR, model VARCHAR, decision VARCHAR, meeting_date DATE, doc_no VARCHAR, "
+                            "agency_code VARCHAR, note VARCHAR"),
 }
+
+#: Columns a later version added to a raw table, with their type: an existing warehouse gains them on
+#: first use (``ensure_raw_tables``); the loader inserts by name, so their place in the table is free.
+ADDED_COLUMNS = {"devices": (("purchased_on", "DATE"),)}
 
 
 def ensure_raw_tables(con) -> None:
@@ -50,6 +56,9 @@ def ensure_raw_tables(con) -> None:
             "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND column_name IN "
             f"({', '.join('?' * len(RETIRED_LINEAGE))}) ORDER BY 1, 2", list(RETIRED_LINEAGE)).fetchall():
         con.execute(f"ALTER TABLE raw.{table} DROP COLUMN {col}")
+    for table, cols in ADDED_COLUMNS.items():
+        for col, kind in cols:
+            con.execute(f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS {col} {kind}")
 
 
 def carries_ids(contract: Contract) -> bool:

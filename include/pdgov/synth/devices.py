@@ -57,3 +57,25 @@ def write_devices(w: Writer, end: date, devices: list[list], per_device: dict[st
     w.xlsx("devices", "差勤設備清冊_含特徵值.xlsx", [*DEVICE_HEADER, "特徵值"],
            [[*devices[0], "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo="]], expect="rejected",
            rejections=[{"line_no": 1, "column": "特徵值", "reason_contains": "biometric"}])
+    write_committee_decisions(w, devices, planted)
+
+
+#: The committee's decisions file (issue 23): its header as the committee secretariat writes it.
+DECISION_HEADER = ["設備編號", "型號", "決議", "會議日期", "文號"]
+
+
+def write_committee_decisions(w: Writer, devices: list[list], planted: dict) -> None:
+    """The committee's own record of what it approved and rejected (seed 000 貳二): the source of approval.
+
+    Every device the inventory marks 核准 or 不核准 gets its decision here, so the demo keeps its approved and
+    rejected devices, and the FACE8 model is suspended (a decision on a model: every device of it); dates in
+    the ROC calendar as the secretariat writes them (113/03/15)."""
+    word = {"approved": "核准", "rejected": "不核准"}
+    rows = [[r[0], "", word[planted["device_kind"][r[0]]], f"113/03/{15 + i % 2:02d}", f"府資治字第{1130030001 + i}號"]
+            for i, r in enumerate(r for r in devices if planted["device_kind"].get(r[0]) in word)]
+    # Seed 003: after the FACE8 news (2026-01-06) the committee suspends the whole model, by 型號 not by device.
+    rows.append(["", IMPLICATED_MODEL, "暫停使用", "115/01/08", "府資治字第1150010001號"])
+    for dev_id, kind in planted["device_kind"].items():
+        if kind == "prc_part" and model_of(devices, dev_id) == IMPLICATED_MODEL:
+            planted["device_kind"][dev_id] = "prc_part_suspended"
+    w.csv("committee_decisions", "資料治理委員會決議_113.csv", DECISION_HEADER, rows)

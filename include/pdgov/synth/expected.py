@@ -12,6 +12,7 @@ from __future__ import annotations
 DEVICE_STATUS = {
     "prc_brand": "prohibited",       # a PRC brand, whatever the declared country
     "prc_part": "flagged",           # PRC origin, mainboard or chip
+    "prc_part_suspended": "suspended",  # FACE8 (seed 003): the committee suspended the whole model
     "unknown_origin": "flagged",     # a biometric device whose origin nobody declared
     "rejected": "rejected",          # the committee said no
     "pending": "review_required",    # biometric, not yet before the committee

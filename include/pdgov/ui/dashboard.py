@@ -184,7 +184,7 @@ def devices(as_of: date, agency: str | None) -> Tile | None:
             return None
         counts = _counts(con, "device_compliance", "status", agency)
     bad = counts.get("prohibited", 0) + counts.get("rejected", 0)
-    levels = {"prohibited": "violation", "rejected": "violation", "flagged": "warning"}
+    levels = {"prohibited": "violation", "rejected": "violation", "flagged": "warning", "suspended": "warning"}
     return Tile("devices", "生物特徵差勤設備", f"{bad} 台禁止使用或不核准",
                 f"共 {sum(counts.values())} 台，依合規狀態", _bars(counts, DEVICE_STATUS, levels))
 

@@ -10,9 +10,9 @@ select
     d.origin_country,
     d.vendor,
     d.intranet,
-    case when coalesce(d.intranet, true) then '立即斷開公務網路並停止使用 (disconnect from the intranet and stop using it)'
+    case when coalesce(d.intranet, true) then '立即與公務環境斷開並停止使用 (disconnect from the intranet and stop using it)'
         else '停止使用並列冊管理 (stop using it; keep it listed)'
     end as required_action
 from {{ ref('device_compliance') }} as c
 inner join {{ ref('stg_devices') }} as d on c.device_id = d.device_id
-where c.status = 'prohibited'
+where c.brand_is_prc

@@ -26,6 +26,7 @@ select
     in_service_since,
     record_capacity,
     storage_location,
+    purchased_on,
     source_file,
     file_sha256,
     loaded_at

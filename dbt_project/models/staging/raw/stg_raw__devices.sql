@@ -21,6 +21,7 @@ select
     in_service_since,
     record_capacity,
     storage_location,
+    purchased_on,
     _file_sha256 as file_sha256,
     _line_no as line_no,
     _loaded_at as loaded_at
