@@ -152,7 +152,7 @@ CONTRACTS: dict[str, Contract] = {
         Col("meeting_date", "會議日期", "date", not_future=True),
         Col("doc_no", "文號", nullable=True),
         Col("agency_code", "機關代碼", "agency_code", required=False, nullable=True),
-        Col("note", "備註", required=False, nullable=True),
+        Col("note", "備註", required=False, nullable=True, free_text=True),
     ), key=("device_id", "model", "meeting_date")),
 }
 
