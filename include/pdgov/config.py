@@ -17,6 +17,8 @@ DAGS_DIR = REPO_ROOT / "dags"
 PLUGINS_DIR = REPO_ROOT / "plugins"
 
 SOURCES: tuple[str, ...] = ("punches", "devices", "webir", "webir_accounts", "roster", "incidents")
+# The WebIR audit results the auditor returns in the sample workbook (seed 004 §12(1), pdgov.audit.intake).
+SOURCES += ("webir_audit_results",)
 
 WAREHOUSE_POOL = "pdgov_warehouse"
 HMAC_VARIABLE = "pdgov_hmac_key"

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-RAW_SOURCES = {"punches", "devices", "webir_queries", "webir_accounts", "roster", "incidents"}
+RAW_SOURCES = {"punches", "devices", "webir_queries", "webir_accounts", "roster", "incidents",
+               "webir_audit_findings"}
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,8 @@ RAW_DDL = {
                   "location VARCHAR, description VARCHAR, scope_model VARCHAR, scope_device_ids VARCHAR, "
                   "scope_agency_code VARCHAR, scope_dataset VARCHAR, scope_from TIMESTAMP, scope_to TIMESTAMP, "
                   "containment VARCHAR"),
+    "webir_audit_findings": ("query_key VARCHAR, result VARCHAR, note VARCHAR, auditor VARCHAR, audited_on DATE, "
+                             "agency_code VARCHAR, audit_month DATE"),
 }
 
 
