@@ -140,6 +140,8 @@ def sample_sheet_csv(path: Path, workdir: Path) -> Path:
                     values.append(_cell_text(cell.value))
                 if row_no == 1:
                     header = values
+                # A sheet written in write-only mode leaves a row's trailing empty cells out: pad to the header.
+                values += [""] * (len(header) - len(values))
                 if not any(values):
                     blank += 1
                     continue
