@@ -9,7 +9,7 @@
 -- person), devices (stg_devices), the WebIR log by the querying agency the roster gives (int_webir_queries),
 -- the account roster (its snapshots). A refused file belongs to the agency whose code starts its name
 -- (379000000A_…); it is re-delivered once a file of the same source and agency (or, without an agency in
--- the name, of the same name) loads after it.
+-- the name, of the same name) loads after it in a later run (the same night's other files are not a fix).
 {% set as_of = pdgov_as_of() %}
 with agencies as (
     select
@@ -122,7 +122,9 @@ refused_pending as (
         and cast(r.first_seen_at as date) <= {{ as_of }}
         and not exists (
             select 1 from files as l
-            where l.status = 'loaded' and l.source = r.source and l.first_seen_at > r.first_seen_at
+            where
+                l.status = 'loaded' and l.source = r.source and l.first_seen_at > r.first_seen_at
+                and l.run_id <> r.run_id
                 and (l.file_agency_code = r.file_agency_code or l.file_name = r.file_name)
         )
     group by 1, 2
