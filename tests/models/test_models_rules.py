@@ -30,7 +30,8 @@ TABLES = {
     "samples": "SELECT * FROM main.webir_audit_samples",
     "review": "SELECT * FROM main.webir_account_review",
     "punches": "SELECT agency_code, punch_date FROM main.stg_punches",
-    "queries": "SELECT query_key, agency_code, account, queried_at, query_date FROM main.stg_webir_queries",
+    # the querying agency is the account's roster agency at the time (seed 004 §6), not the log's own
+    "queries": "SELECT query_key, agency_code, account, queried_at, query_date FROM main.int_webir_queries",
     "compliance": "SELECT * FROM main.device_compliance",
     "it_list": "SELECT * FROM main.device_it_managed_list",
     "audit_scope": "SELECT * FROM main.device_security_audit_scope",
