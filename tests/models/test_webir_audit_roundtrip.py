@@ -52,6 +52,7 @@ def _query(sql: str, params: list | None = None) -> list[tuple]:
 
 def _plant_queries_without_agency() -> dict[str, dict]:
     """Four log rows as a WebIR log without 機關代碼 leaves them (agency_code NULL or another agency's)."""
+    from pdgov import clock
     from pdgov.warehouse import connect
 
     with connect() as con:
@@ -72,7 +73,7 @@ def _plant_queries_without_agency() -> dict[str, dict]:
             con.execute("INSERT INTO raw.webir_queries VALUES (?, ?, ?, ?, 'L0101', ?, 'Z12****789', ?, '勞保投保查核', "
                         "'成功', ?, ?, ?)",
                         [p["query_key"], p["given"], p["account"], at + timedelta(minutes=i), _md5(name) * 2,
-                         f"T-{i}", "f" * 64, i + 2, datetime.now()])
+                         f"T-{i}", "f" * 64, i + 2, clock.now()])
     return plants
 
 
@@ -288,15 +289,20 @@ def test_unaudited_samples_listed_after_thirty_days_and_reminded_once(world, mon
     monkeypatch.setenv("PDGOV_HMAC_KEY", KEY)
     monkeypatch.setenv("AIRFLOW_VAR_PDGOV_WEBIR_AUDIT_CONTACT", "webir-audit@mail.taipei.example")
     (drawn,) = _query("SELECT max(CAST(loaded_at AS DATE)) FROM main.int_webir_query_flags")[0]
-    dbt.build(drawn + timedelta(days=30), "t-webir-due", select=["webir_audit_unaudited"])
-    assert _query("SELECT count(*) FROM main.webir_audit_unaudited") == [(0,)]
-    dbt.build(drawn + timedelta(days=31), "t-webir-over", select=["webir_audit_unaudited"])
-    listed = _query("SELECT query_key, days_overdue FROM main.webir_audit_unaudited")
-    # drawn when the month is over or its log loaded, whichever is later: the current month is not drawn yet
-    sampled = {k for (k,) in _query("SELECT query_key FROM main.webir_audit_samples WHERE audit_month < ?",
-                                    [drawn.replace(day=1)])}
-    assert listed and {k for k, _ in listed} == sampled - set(world["returned"]["filled"])
-    assert {d for _, d in listed} == {1}
+    # drawn when the month is over or its log was loaded, whichever is later (loaded: Asia/Taipei days)
+    due = {k: max((m.replace(day=28) + timedelta(days=4)).replace(day=1), loaded) + timedelta(days=30)
+           for k, m, loaded in _query("SELECT s.query_key, s.audit_month, CAST(q.loaded_at AS DATE) "
+                                      "FROM main.webir_audit_samples s JOIN main.int_webir_query_flags q "
+                                      "USING (query_key)")
+           if k not in world["returned"]["filled"]}
+    listed = {}
+    for as_of in (drawn + timedelta(days=30), drawn + timedelta(days=31)):
+        dbt.build(as_of, f"t-webir-{as_of}", select=["webir_audit_unaudited"])
+        listed[as_of] = dict(_query("SELECT query_key, days_overdue FROM main.webir_audit_unaudited"))
+        assert listed[as_of] == {k: (as_of - d).days for k, d in due.items() if d < as_of}
+    on_edge = {k for k, d in due.items() if d == drawn + timedelta(days=30)}
+    assert on_edge and not on_edge & set(listed[drawn + timedelta(days=30)])
+    assert {listed[drawn + timedelta(days=31)][k] for k in on_edge} == {1}
     groups = _query("SELECT count(DISTINCT coalesce(agency_code, '?') || audit_month) FROM main.webir_audit_unaudited")
     with connect() as con:
         first = audit_reminders.enqueue(con, "t-remind-1", clock.now())
