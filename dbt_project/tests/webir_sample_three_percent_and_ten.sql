@@ -1,5 +1,6 @@
 -- seed 004 §12(1): every agency-month has a random sample of at least 3% and at least 10 queries,
--- or every unflagged query when there are fewer; and every flagged query is included.
+-- or every unflagged query when there are fewer; and every flagged query is included (also the month of
+-- queries with no agency at all: accounts on no roster in logs naming none, seed 004 §6).
 with q as (select * from {{ ref('int_webir_query_flags') }}),
 
 need as (
@@ -27,7 +28,8 @@ select
     need.*,
     got.random_n,
     got.flagged_n
-from need left join got on need.agency_code = got.agency_code and need.audit_month = got.audit_month
+from need left join got
+    on need.agency_code is not distinct from got.agency_code and need.audit_month = got.audit_month
 where
     coalesce(got.random_n, 0) < least(need.n_clean, greatest(10, ceil(0.03 * need.n)))
     or coalesce(got.flagged_n, 0) <> need.n_flagged

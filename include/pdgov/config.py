@@ -18,6 +18,8 @@ PLUGINS_DIR = REPO_ROOT / "plugins"
 
 SOURCES: tuple[str, ...] = ("punches", "devices", "webir", "webir_accounts", "roster", "incidents",
                             "committee_decisions")
+# The WebIR audit results the auditor returns in the sample workbook (seed 004 §12(1), pdgov.audit.intake).
+SOURCES += ("webir_audit_results",)
 
 WAREHOUSE_POOL = "pdgov_warehouse"
 HMAC_VARIABLE = "pdgov_hmac_key"

@@ -9,7 +9,7 @@ import json
 import pytest
 
 RAW_SOURCES = {"punches", "devices", "webir_queries", "webir_accounts", "roster", "incidents",
-               "committee_decisions"}
+               "committee_decisions", "webir_audit_findings"}
 
 
 @pytest.fixture(scope="module")

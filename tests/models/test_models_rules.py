@@ -30,7 +30,8 @@ TABLES = {
     "samples": "SELECT * FROM main.webir_audit_samples",
     "review": "SELECT * FROM main.webir_account_review",
     "punches": "SELECT agency_code, punch_date FROM main.stg_punches",
-    "queries": "SELECT query_key, agency_code, account, queried_at, query_date FROM main.stg_webir_queries",
+    # the querying agency is the account's roster agency at the time (seed 004 §6), not the log's own
+    "queries": "SELECT query_key, agency_code, account, queried_at, query_date FROM main.int_webir_queries",
     "compliance": "SELECT * FROM main.device_compliance",
     "it_list": "SELECT * FROM main.device_it_managed_list",
     "audit_scope": "SELECT * FROM main.device_security_audit_scope",
@@ -382,6 +383,9 @@ def test_landing_report_names_each_refused_file_and_its_first_problem(builds):
 UNIT_TESTS = {
     # seed 004 §12(1): 3 % and at least 10 per agency-month, all when fewer than 10
     "webir_sample_is_three_percent_and_at_least_ten",
+    # seed 004 §12(1): a sample unaudited 30 days after drawing is listed the day after, not on the day
+    "webir_unaudited_listed_the_day_after_thirty_days",
+    "webir_unaudited_not_listed_on_its_due_day",
     # LSA art. 30 ¶5, seed 004 §9(2): a row passes its retention the day after it is kept in full
     "retention_row_still_retained_the_day_before_it_passes",
     "retention_row_passes_the_day_after_its_anniversary",

@@ -28,6 +28,10 @@ COMMITTEE_DECISIONS = {"核准": "approved", "同意": "approved", "不核准": 
 ROLES = {"管理者": "admin", "使用者": "user"}
 ACCOUNT_STATUS = {"啟用": "active", "停用": "disabled"}
 EMPLOYMENT = {"在職": "employed", "調職": "transferred", "離職": "resigned", "退休": "retired"}
+#: 查核結果 of a sampled WebIR query as the auditor writes it back (seed 004 §12(1)).
+AUDIT_RESULT = {"正常": "normal", "異常": "anomaly"}
+#: The workbook sheet an audit-results workbook is read from (the committee workbook's sample sheet).
+AUDIT_SAMPLE_SHEET = "WebIR抽查樣本"
 
 # Header words that mean the file carries biometric templates, photos or blobs (SPEC §2).
 FORBIDDEN_HEADER_WORDS = ("特徵值", "特徵碼", "template", "photo", "照片", "影像", "image", "指紋檔", "blob",
@@ -154,6 +158,18 @@ CONTRACTS: dict[str, Contract] = {
         Col("agency_code", "機關代碼", "agency_code", required=False, nullable=True),
         Col("note", "備註", required=False, nullable=True, free_text=True),
     ), key=("device_id", "model", "meeting_date")),
+    # The WebIR sample sheet returned by the auditor (seed 004 §12(1) 查核紀錄): one finding per sampled
+    # query, keyed by 查詢紀錄鍵. A row whose 查核結果 is empty is not a finding; the sheet's other
+    # columns (機關名稱, 抽樣類別, …) are the sample as exported and are dropped. See pdgov.audit.intake.
+    "webir_audit_results": Contract("webir_audit_results", "webir_audit_findings", (
+        Col("query_key", "查詢紀錄鍵"),
+        Col("result", "查核結果", "code", nullable=True, allowed=AUDIT_RESULT),
+        Col("note", "查核說明", nullable=True),
+        Col("auditor", "查核人", nullable=True),
+        Col("audited_on", "查核日期", "date", nullable=True, not_future=True),
+        Col("agency_code", "機關代碼", "agency_code", required=False, nullable=True),
+        Col("audit_month", "抽查月份", "date", required=False, nullable=True),
+    ), key=("query_key",)),
 }
 
 

@@ -33,6 +33,10 @@ DEADLINE_STATUS = {"retained": "保存中", "due": "屆期待刪除", "overdue":
 SAMPLE_KIND = {"random": "隨機抽樣", "flagged": "異常必抽"}
 QUERY_FLAGS = {"missing_case_or_reason": "未填案號或事由", "after_hours": "非上班時間",
                "inactive_account": "帳號已停用", "colleague_lookup": "查詢同仁", "self_lookup": "查詢本人"}
+QUERY_FLAGS["unknown_account"] = "帳號未列清冊"  # seed 004 §6: an account on no roster, always sampled
+AUDIT_RESULT = {"normal": "正常", "anomaly": "異常"}  # 查核結果 (seed 004 §12(1)); the auditor picks a word
+DELIVERY_STATUS = {"ok": "已繳交", "late": "逾期", "missing": "未繳交"}
+CADENCE = {"monthly": "每月", "yearly": "異動時及每年"}
 ACCOUNT_FINDING = {"duplicate": "一人多帳號", "idle": "閒置帳號", "transferred": "已調職", "resigned": "已離職",
                    "retired": "已退休", "shared": "疑似共用"}
 CLOCK_STATUS = {"pending": "未屆期", "on_time": "準時通報", "late": "逾時通報", "overdue": "逾時未通報"}
@@ -157,6 +161,74 @@ SAMPLES = [
     _c("reason", "事由", 20, "查詢事由"),
     _c("sample_seed", "抽樣種子", 28, "抽樣種子 = 規則代號|機關代碼|年-月（見說明「抽樣規則」）"),
 ]
+# The auditor's columns, empty as exported: filled and returned to landing/webir_audit_results/ they load
+# as findings (pdgov.audit.intake; seed 004 §12(1) 查核紀錄). 查核結果 offers 正常/異常 as a list.
+AUDIT_COLUMNS = [
+    _c("result", "查核結果", 9, "查核人員比對查調資料之結果：正常或異常（下拉選單）；空白者不視為已查核", AUDIT_RESULT),
+    _c("note", "查核說明", 24, "查核說明（異常者請說明情形）"),
+    _c("auditor", "查核人", 10, "查核人員姓名"),
+    _c("audited_on", "查核日期", 11, "查核日期（例 2026-12-05）"),
+]
+SAMPLES += [
+    _c("given_agency_code", "日誌所載機關", 11, "查詢日誌本身所載機關代碼（欄位或檔名）；查詢機關以帳號清冊為準"),
+    _c("agency_mismatch", "機關不一致", 8, "日誌所載機關與帳號清冊所屬機關不同（以帳號清冊為準）"),
+    *AUDIT_COLUMNS,
+]
+DELIVERIES = [
+    AGENCY,
+    AGENCY_NAME,
+    _c("source_zh", "資料類別", 16, "應繳交之資料"),
+    _c("cadence", "繳交頻率", 10, "每月：上月資料應於每月繳交期限日前繳交；異動時及每年：至少每年一次", CADENCE),
+    _c("due_month", "應繳月份", 11, "每月繳交者：依基準日應已繳交之月份（該月1日）"),
+    _c("due_by", "繳交期限", 11, "該月份資料之繳交期限；每年繳交者為最後繳交日加一年"),
+    _c("last_delivered_at", "最後繳交時間", 18, "最後一次載入該機關此類資料之時間（臺北時間）"),
+    _c("covered_through", "資料涵蓋至", 11, "已繳交資料之最後日期"),
+    _c("status", "繳交狀態", 9, "未繳交者紅底；逾期者黃底", DELIVERY_STATUS),
+    _c("refused_pending", "退件未補正", 8, "退件且尚未補送之檔案數（明細見退件報告與 quarantine 資料夾）"),
+    _c("refused_files", "退件檔名", 30, "退件未補正之檔名"),
+    _c("basis", "依據", 30, "應繳交之依據"),
+]
+QUARTERLY = [
+    AGENCY,
+    AGENCY_NAME,
+    _c("quarter_label", "季別", 8, "查核季別（例 2026Q4）"),
+    _c("quarter_start", "季起日", 11, "該季第一日"),
+    _c("quarter_end", "季迄日", 11, "該季最後一日"),
+    _c("queries", "查詢筆數", 9, "該季 WebIR 查詢總筆數"),
+    _c("sampled", "抽查筆數", 9, "隨機抽樣與異常必抽之筆數"),
+    _c("random_sampled", "隨機抽樣筆數", 9, "每月至少3%且不少於10筆"),
+    _c("flagged_queries", "異常必抽筆數", 9, "有異常註記之查詢（全數抽查）"),
+    _c("audited", "已查核筆數", 9, "查核人員已填具查核結果之筆數"),
+    _c("anomalies", "查核異常筆數", 9, "查核結果為異常之筆數（重大異常應會同政風及資訊單位稽核，第12點第2款）"),
+    _c("unaudited", "未查核筆數", 9, "抽查而尚未填具查核結果之筆數"),
+    _c("colleague_or_self_lookups", "查詢同仁或本人", 9, "查詢同仁或本人之筆數（第8點）"),
+    _c("after_hours_queries", "非上班時間", 9, "非上班時間查詢之筆數"),
+    _c("missing_case_or_reason", "缺案號或事由", 9, "未填案號或事由之筆數"),
+    _c("inactive_account_queries", "非啟用帳號", 9, "非啟用帳號查詢之筆數"),
+    _c("unknown_account_queries", "未列帳號清冊", 9, "帳號未列於帳號清冊之查詢筆數"),
+]
+UNAUDITED = [
+    AGENCY,
+    AGENCY_NAME,
+    _c("audit_month", "抽查月份", 11, "受抽查之月份（該月1日）"),
+    _c("query_key", "查詢紀錄鍵", 34, "查詢紀錄之穩定鍵值"),
+    _c("sample_kind", "抽樣類別", 9, "隨機抽樣或異常必抽", SAMPLE_KIND),
+    _c("flags", "異常註記", 24, "異常原因（可能多項）", QUERY_FLAGS, list_sep=","),
+    _c("account", "查詢者帳號", 14, "WebIR 查詢者帳號"),
+    _c("queried_at", "查詢時間", 18, "查詢時間（臺北時間）"),
+    _c("drawn_on", "抽樣日", 11, "樣本產生日（該月結束或日誌載入之日）"),
+    _c("audit_due_on", "查核期限", 11, "抽樣日後30日"),
+    _c("days_overdue", "逾期日數", 8, "至基準日逾查核期限之日數"),
+]
+FINDINGS = [
+    AGENCY,
+    AGENCY_NAME,
+    _c("audit_month", "抽查月份", 11, "受抽查之月份（該月1日）"),
+    _c("query_key", "查詢紀錄鍵", 34, "查詢紀錄之穩定鍵值"),
+    *AUDIT_COLUMNS,
+    _c("source_file", "回傳檔名", 24, "查核人員回傳之檔案"),
+    _c("line_no", "列號", 6, "回傳檔案中之列號（標題列為第1列）"),
+]
 ACCOUNTS = [
     AGENCY,
     AGENCY_NAME,
@@ -225,6 +297,11 @@ class Sheet:
     title_columns: int = 2  # leading columns repeated on every page when the sheet prints wider than one
     form: Form | None = None
     form_columns: list[Column] = field(default_factory=list)  # the form's order (default: ``columns``)
+    # Column key -> the words a cell may take, offered as an Excel drop-down list (data validation).
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # False: the sheet lists agencies that may have no data at all (繳交情形 lists every agency of the
+    # city): it does not make an agency workbook of its own.
+    makes_agency_books: bool = True
 
 
 SHEETS = [
@@ -250,6 +327,23 @@ SHEETS = [
     Sheet("個資事件應變措施", "incident_response_checklist", RESPONSE_STEPS, ("incident_id", "step_no"),
           ("step_status", {"late": "violation", "open": "warning"}), citywide=True, title_columns=2),
 ]
+# WebIR audit findings (seed 004 §12(1)) and who has not delivered (issue 18): the sample sheet offers
+# 正常/異常 in 查核結果; the quarterly report to 勞工局 is also a workbook of its own (exports.webir_report).
+SAMPLE_SHEET = next(s for s in SHEETS if s.table == "webir_audit_samples")
+SHEETS[SHEETS.index(SAMPLE_SHEET)] = SAMPLE_SHEET = Sheet(
+    SAMPLE_SHEET.title, SAMPLE_SHEET.table, SAMPLES, SAMPLE_SHEET.order, SAMPLE_SHEET.highlight,
+    choices={"result": tuple(AUDIT_RESULT.values())})
+QUARTERLY_SHEET = Sheet("WebIR查核季報", "webir_audit_quarterly_summary", QUARTERLY, ("agency_code", "quarter_start"),
+                        None, title_columns=3)
+SHEETS += [
+    Sheet("WebIR查核結果", "webir_audit_findings", FINDINGS, ("agency_code", "audit_month", "query_key"),
+          ("result", {"anomaly": "violation"})),
+    Sheet("WebIR逾期未查核", "webir_audit_unaudited", UNAUDITED, ("agency_code", "audit_month", "query_key"),
+          ("sample_kind", {"flagged": "violation", "random": "warning"})),
+    QUARTERLY_SHEET,
+    Sheet("繳交情形", "agency_deliveries", DELIVERIES, ("agency_code", "source"),
+          ("status", {"missing": "violation", "late": "warning"}), makes_agency_books=False),
+]
 STATUS_HELP = [
     ("底色", "紅底：違規（禁止使用之設備、逾期未刪除、異常查詢、離職退休或共用帳號、逾時通報、逾期未公告）；"
            "黃底：待處理（需說明產地之設備、屆期待刪除）"),
@@ -266,6 +360,9 @@ STATUS_HELP = [
     ("刪除期限狀態", "保存中＝retained；屆期待刪除＝due；逾期未刪除＝overdue；資料保全中＝held；已刪除＝deleted"),
     ("抽樣類別", "隨機抽樣＝random（每月至少3%且不少於10筆）；異常必抽＝flagged"),
     ("抽樣規則", SAMPLE_RULE),
+    ("查核結果之回傳", "於「WebIR抽查樣本」填具查核結果（正常／異常）、查核說明、查核人、查核日期後，將活頁簿（或該工作表另存之 CSV）"
+                "放入 landing/webir_audit_results/，次日作業即載入；查核結果空白之列不視為已查核。查詢紀錄鍵不在抽查樣本者整檔退件並列出列號"),
+    ("繳交情形", "各機關應繳交之資料（刷卡紀錄、WebIR 查詢日誌及帳號清冊每月；差勤設備清冊異動時及至少每年）；未繳交者紅底，逾期者黃底"),
     ("個資事件", "全市事件僅列於全市活頁簿；知悉後4小時內應通報，逾時即陳報"),
     ("身分證統一編號", "一律遮蔽顯示（例 A12****789），倉儲僅保存金鑰雜湊"),
     ("列印", "機關活頁簿之「清冊逐檔列印」每頁一個個人資料檔案，依要點第37點第2項列出二十款；各工作表列印比例不低於70%，"

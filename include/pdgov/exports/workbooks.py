@@ -34,6 +34,7 @@ from pdgov.exports.excel import (
 from pdgov.exports.forms import FORM_HELP, add_form_sheet
 from pdgov.exports.printing import PrintInfo
 from pdgov.exports.sheets import LOOKUPS, SHEETS, STATUS_HELP, Sheet
+from pdgov.exports.validation import add_choices
 
 log = logging.getLogger("pdgov.exports")
 
@@ -211,6 +212,8 @@ def _book(con, cols: dict[str, set[str]], run_id: str, logical_date: date, agenc
             continue
         results.append((s.title, s.table, add_table_sheet(wb, s.title, s.columns, _rows(con, s, have, agency, cols),
                                                           _highlight(s), info, s.title_columns)))
+        if s.choices:
+            add_choices(wb.worksheets[-1], s.columns, s.choices, results[-1][2].rows)
         if s.form is not None and (agency is not None or s.form.in_city):
             results.append((s.form.title, s.table, _form_sheet(wb, con, s, have, agency, cols, info)))
     prov = [["作業批次 run id", run_id, "", None], ["資料基準日 logical date", logical_date.isoformat(), "", None],
@@ -229,7 +232,7 @@ def _agencies(con) -> list[str]:
     """Every agency that appears in an agency-level mart (not only those with a register entry)."""
     cols = _main_columns(con)
     parts = [f'SELECT agency_code FROM main."{s.table}"' for s in SHEETS
-             if not s.citywide and "agency_code" in cols.get(s.table, set())]
+             if not s.citywide and s.makes_agency_books and "agency_code" in cols.get(s.table, set())]
     if not parts:
         return []
     codes = [r[0] for r in con.execute(
@@ -332,6 +335,9 @@ def write_all(run_id: str, logical_date: date, workers: int | None = None) -> li
     for old in (out_dir / "agency").glob("*.xlsx"):
         if old not in written:
             old.unlink()
+    from pdgov.exports.webir_report import write as write_webir_report
+
+    write_webir_report(run_id, logical_date)  # the quarterly report to 勞工局, a file of its own
     log.info("pdgov: %d workbooks in %s (%d process%s)", len(written), out_dir, n, "" if n == 1 else "es")
     return written
 

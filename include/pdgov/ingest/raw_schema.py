@@ -40,6 +40,8 @@ RAW_DDL = {
                   "containment VARCHAR"),
     "committee_decisions": ("device_id VARCHAR, model VARCHAR, decision VARCHAR, meeting_date DATE, doc_no VARCHAR, "
                             "agency_code VARCHAR, note VARCHAR"),
+    "webir_audit_findings": ("query_key VARCHAR, result VARCHAR, note VARCHAR, auditor VARCHAR, audited_on DATE, "
+                             "agency_code VARCHAR, audit_month DATE"),
 }
 
 #: Columns a later version added to a raw table, with their type: an existing warehouse gains them on

@@ -41,6 +41,10 @@ def ingest_source(source: str, run_id: str, logical_date: date) -> dict:
     """Load every file waiting in ``landing/<source>/``; see the module docstring."""
     if source not in CONTRACTS:
         raise ValueError(f"unknown source {source!r}; known: {', '.join(CONTRACTS)}")
+    if source == "webir_audit_results":  # the returned sample workbook: its own reading and key check
+        from pdgov.audit.intake import ingest_audit_results
+
+        return ingest_audit_results(run_id, logical_date)
     p = paths().ensure()
     contract = CONTRACTS[source]
     landing = p.landing_for(source)

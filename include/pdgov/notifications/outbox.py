@@ -302,10 +302,14 @@ def process(run_id: str, logical_date: date, now: datetime | None = None, conn_i
             return {"run_id": run_id, "skipped": "incident models not built yet"}
         queued = enqueue(con, run_id, reading)
         escalated, missing = escalate(con, run_id, reading)
+        from pdgov.notifications import audit_reminders  # seed 004 §12(1): samples unaudited 30 days
+
+        reminders = audit_reminders.enqueue(con, run_id, reading)
         delivered = deliver(con, conn_id)
         incidents = update_clock(con, run_id, now or clock.now())
     summary = {
         "run_id": run_id, "logical_date": str(logical_date), **queued, "escalated": escalated, **delivered,
+        "audit_reminders": reminders["audit_reminders"], "audit_reminder_problems": reminders["problems"],
         "incidents": {r["incident_id"]: r["clock_status"] for r in incidents},
     }
     summary["problems"] = [*summary["problems"], *missing]

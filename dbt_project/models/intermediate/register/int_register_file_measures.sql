@@ -74,8 +74,8 @@ webir as (
         min(query_date) as first_record_date,
         max(query_date) as last_record_date,
         max(loaded_at) as last_loaded_at
-    from {{ ref('stg_webir_queries') }}
-    where query_date <= {{ as_of }}
+    from {{ ref('int_webir_queries') }}
+    where query_date <= {{ as_of }} and agency_code is not null  -- no roster account, no agency in the log
     group by 1
 ),
 

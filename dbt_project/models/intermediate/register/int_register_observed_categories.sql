@@ -47,8 +47,8 @@ select distinct
     'webir' as dataset,
     'C003' as category_code,
     'national IDs of queried persons in the WebIR log' as evidence
-from {{ ref('stg_webir_queries') }}
-where query_date <= {{ as_of }}
+from {{ ref('int_webir_queries') }}
+where query_date <= {{ as_of }} and agency_code is not null  -- no roster account, no agency in the log
 union all
 select distinct
     agency_code,

@@ -4,7 +4,8 @@
   (the purge reads the same seed and deletes from the same tables, so what is counted here is what
   the purge deletes). Every stored row counts, a punch delivered twice included: the purge deletes
   rows, not punches. Counted per day so that the city's punches collapse to one row per agency and
-  day before the rules are joined (int_retention_periods).
+  day before the rules are joined (int_retention_periods). A WebIR log row without an agency (SPEC §2:
+  the log has no agency column; int_webir_queries takes it from the roster) counts under the city's code.
 -#}
 -- Ephemeral: inlined into int_retention_periods as the CTE it was, without a task of its own.
 {{ config(materialized='ephemeral') }}
@@ -12,7 +13,7 @@
 {%- set city = "'379000000A'" -%}
 {%- set branches = [
     ('punches', ref('stg_raw__punches'), 'punched_at', 'agency_code'),
-    ('webir_queries', ref('stg_raw__webir_queries'), 'queried_at', 'agency_code'),
+    ('webir_queries', ref('stg_raw__webir_queries'), 'queried_at', 'coalesce(agency_code, ' ~ city ~ ')'),
     ('deletion_evidence', ref('stg_retention__deletion_evidence'), 'deleted_at', 'agency_code'),
     ('legal_holds', ref('stg_retention__legal_holds'), 'released_at', 'agency_code'),
     ('run_ledger', ref('stg_pipeline__run_ledger'), 'started_at', none),

@@ -7,11 +7,15 @@
 --                           query's day (the latest delivered on or before it, else the earliest) —
 --                           disabled or held by someone transferred, resigned or retired;
 --   colleague_lookup        the subject is on the querying agency's own staff roster (§8);
---   self_lookup             the subject is the account holder.
+--   self_lookup             the subject is the account holder;
+--   unknown_account         the account is on no WebIR account roster at all (seed 004 §6): the query is
+--                           kept and always sampled, never dropped (it is also inactive_account).
+-- agency_code is the account's agency in the roster at the time (int_webir_queries); agency_mismatch
+-- (the log's own agency differs from the roster's) is shown beside the flags, not a sampling flag.
 {% set start_h = var('office_hours_start', 8) %}
 {% set end_h = var('office_hours_end', 18) %}
 with q as (
-    select * from {{ ref('stg_webir_queries') }}
+    select * from {{ ref('int_webir_queries') }}
     where query_date <= {{ pdgov_as_of() }}
 ),
 
@@ -60,7 +64,8 @@ flagged as (
             select 1 from roster as r
             where r.agency_code = a.agency_code and r.employee_no = a.employee_no
                 and r.national_id_hmac = q.subject_hmac
-        ) as flag_self_lookup
+        ) as flag_self_lookup,
+        q.unknown_account as flag_unknown_account
     from q
     left join state_at_time as a on q.query_key = a.query_key
 )
@@ -68,6 +73,8 @@ flagged as (
 select
     query_key,
     agency_code,
+    given_agency_code,
+    agency_mismatch,
     account,
     queried_at,
     query_date,
@@ -87,16 +94,18 @@ select
     flag_inactive_account,
     flag_colleague_lookup,
     flag_self_lookup,
+    flag_unknown_account,
     concat_ws(
         ',',
         case when flag_missing_case_or_reason then 'missing_case_or_reason' end,
         case when flag_after_hours then 'after_hours' end,
         case when flag_inactive_account then 'inactive_account' end,
         case when flag_colleague_lookup then 'colleague_lookup' end,
-        case when flag_self_lookup then 'self_lookup' end
+        case when flag_self_lookup then 'self_lookup' end,
+        case when flag_unknown_account then 'unknown_account' end
     ) as flags,
     (
         flag_missing_case_or_reason or flag_after_hours or flag_inactive_account
-        or flag_colleague_lookup or flag_self_lookup
+        or flag_colleague_lookup or flag_self_lookup or flag_unknown_account
     ) as is_flagged
 from flagged

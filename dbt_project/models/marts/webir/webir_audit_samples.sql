@@ -2,6 +2,9 @@
 -- sample_size unflagged queries (int_webir_audit_months: at least 3% and at least 10, all when fewer),
 -- plus every flagged query. Re-derivable by hand: sample_seed is recorded; order the month's
 -- unflagged queries by md5(sample_seed || query_key) and take the first sample_size.
+-- agency_code is the account's agency in the roster at the query's time (int_webir_queries); a query by
+-- an account on no roster is flagged unknown_account and always in the sample, its agency the log's own
+-- (NULL when the log gives none: such a month is matched with `is not distinct from`, never dropped).
 with
 
 queries as (
@@ -24,7 +27,7 @@ ranked as (
         ) as draw_order
     from queries
     inner join months
-        on queries.agency_code = months.agency_code and queries.audit_month = months.audit_month
+        on queries.agency_code is not distinct from months.agency_code and queries.audit_month = months.audit_month
     where not queries.is_flagged
 )
 
@@ -41,7 +44,10 @@ select
     queried_at,
     subject_masked,
     case_no,
-    reason
+    reason,
+    given_agency_code,
+    agency_mismatch,
+    flag_unknown_account as unknown_account
 from ranked
 where draw_order <= sample_size
 
@@ -60,8 +66,11 @@ select
     queries.queried_at,
     queries.subject_masked,
     queries.case_no,
-    queries.reason
+    queries.reason,
+    queries.given_agency_code,
+    queries.agency_mismatch,
+    queries.flag_unknown_account as unknown_account
 from queries
 inner join months
-    on queries.agency_code = months.agency_code and queries.audit_month = months.audit_month
+    on queries.agency_code is not distinct from months.agency_code and queries.audit_month = months.audit_month
 where queries.is_flagged

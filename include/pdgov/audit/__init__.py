@@ -1,0 +1,1 @@
+"""WebIR audit findings: the auditor's results, returned in the sample workbook (seed 004 §12(1))."""
