@@ -28,6 +28,8 @@ AS_OF = date(2026, 11, 2)
 
 
 def _build(home: Path, rows: int) -> None:
+    from bench_retention import load_punches
+
     from pdgov.config import paths
     from pdgov.ingest.raw_schema import ensure_raw_tables
     from pdgov.transform import dbt
@@ -36,17 +38,7 @@ def _build(home: Path, rows: int) -> None:
     paths().ensure()
     with connect() as con:
         ensure_raw_tables(con)
-        con.execute(f"""
-            INSERT INTO raw.punches BY NAME
-            SELECT '379' || lpad(CAST(i % 300 AS VARCHAR), 6, '0') || 'A' AS agency_code,
-                   'E' || lpad(CAST(i % 70000 AS VARCHAR), 7, '0') AS employee_no,
-                   TIMESTAMP '{AS_OF}' - to_seconds(CAST((i * 7919) % CAST(5.5 * 365.25 * 86400 AS BIGINT) AS BIGINT))
-                       AS punched_at,
-                   'D' || lpad(CAST(i % 2000 AS VARCHAR), 6, '0') AS device_id,
-                   'fingerprint' AS method,
-                   'bench' AS _file_sha256, CAST(i % 1000000 AS INTEGER) AS _line_no,
-                   now()::TIMESTAMP AS _loaded_at
-            FROM range({rows}) t(i)""")
+        load_punches(con, rows)
     dbt.run(["build", "--vars", dbt.dbt_vars(AS_OF, "bench"), "--select", "+deletion_deadlines", "--quiet"])
     release_inprocess_dbt()
 

@@ -16,11 +16,10 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 from conftest import TEST_KEY, pdgov_cli
 from openpyxl import load_workbook
-from support.bytescan import scan_files, scan_tables
+from support.bytescan import query, scan_files, scan_tables
 
 NIGHT1 = date(2026, 11, 2)
 AGENCIES = ("379000000A", "379130000C")
@@ -31,12 +30,7 @@ KEPT = ["ZQXKEEP02"]
 APPROVER, REF = "政風室 林專員", "北市政風字第1153000777號"
 
 
-def q(home: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(home / "warehouse" / "pdgov.duckdb"), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+q = query
 
 
 @pytest.fixture(scope="module")

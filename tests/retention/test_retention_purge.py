@@ -12,13 +12,13 @@ import json
 import shutil
 import subprocess
 import sys
-import zipfile
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 from conftest import TEST_KEY, pdgov_env
+from support.bytescan import query, scan_files
 
 AS_OF = date(2026, 11, 2)
 CUTOFF = date(2021, 11, 2)  # five years before AS_OF: anchor dates before it are due
@@ -88,28 +88,8 @@ def home(base_home, tmp_path, monkeypatch) -> Path:
     return h
 
 
-def q(home: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(home / "warehouse" / "pdgov.duckdb"), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def scan(home: Path, needles: list[bytes]) -> dict[bytes, list[str]]:
-    """Every needle found in any file under home (and inside zip packages such as xlsx)."""
-    found: dict[bytes, list[str]] = {n: [] for n in needles}
-    for f in home.rglob("*"):
-        if not f.is_file():
-            continue
-        blobs = [f.read_bytes()]
-        if zipfile.is_zipfile(f):
-            with zipfile.ZipFile(f) as z:
-                blobs += [z.read(n) for n in z.namelist()]
-        for n in needles:
-            if any(n in b for b in blobs):
-                found[n].append(str(f.relative_to(home)))
-    return {n: v for n, v in found.items() if v}
+q = query
+scan = scan_files
 
 
 def tree_digest(home: Path) -> str:

@@ -27,6 +27,17 @@ def scan_files(home: Path, needles: list[bytes]) -> dict[bytes, list[str]]:
     return {n: v for n, v in found.items() if v}
 
 
+def query(home: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Read the warehouse of ``home`` (read-only, closed again at once)."""
+    import duckdb
+
+    con = duckdb.connect(str(home / "warehouse" / "pdgov.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 def scan_tables(warehouse: Path, needles: list[str]) -> dict[str, list[str]]:
     """Each needle found as a substring of any column of any table or view: needle -> schema.table.column."""
     import duckdb

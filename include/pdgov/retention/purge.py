@@ -259,6 +259,9 @@ def _delete(run_id: str, logical_date: date, dry_run: bool, override: bool, mode
         else:
             _check_run(con, run_id, logical_date, override)
         windows = approvals.windows(con) if approvals.tables_exist(con) else {}
+        if not windows and not dry_run:  # nothing approved: nothing to plan (most nights)
+            summary.update(_summarise(Plan(logical_date, [], {}, {}, [])), rebuilt=False)
+            return summary
         plan = make_plan(con, logical_date, windows)
         summary.update(_summarise(plan))
         if dry_run:
