@@ -69,14 +69,12 @@ def test_proposed_night_approved_then_deleted_everywhere_and_stays_gone(home):
                                                     ["ZQXGONE01"])
     pending = json.loads(pdgov_cli(home, "retention", "pending", "--json").stdout)
     ids = {b["batch_id"]: b for b in pending}
-    assert ids["PUNCH_5Y-202106"]["status"] == "overdue" and ids["PUNCH_5Y-202106"]["agencies"] == "379000000A;379130000C"
+    assert ids["PUNCH_5Y-202106"]["status"] == "overdue" and ids["PUNCH_5Y-202106"]["agencies"] == "379000000A"
+    assert ids["PUNCH_5Y-202107"]["agencies"] == "379000000A;379130000C"  # §23: every agency whose data it is
     assert ids["PUNCH_5Y-202111"]["status"] == "pending"  # 2021-11-01 is due; delete_by 2026-12-01
     assert sum(b["rows_due"] for b in pending if b["rule_id"] == "PUNCH_5Y") == due_before
     # the overdue batches are red in the city workbook and mailed to the approver once
-    book = next((home / "exports").rglob("*379000000A*.xlsx"), None) or next((home / "exports").rglob("*.xlsx"))
-    city = [p for p in (home / "exports").rglob("*.xlsx") if "全市" in p.name or "city" in p.name.lower()]
-    wb = load_workbook(city[0] if city else book)
-    ws = wb["刪除核定"]
+    ws = load_workbook(home / "exports" / NIGHT1.isoformat() / f"pdgov_全市_{NIGHT1}.xlsx")["刪除核定"]
     rows = {ws.cell(r, 1).value: ws.cell(r, 11) for r in range(2, ws.max_row + 1)}
     assert rows["PUNCH_5Y-202106"].value == "逾期未核定" and rows["PUNCH_5Y-202111"].value == "待核定"
     assert rows["PUNCH_5Y-202106"].fill.fgColor.rgb != rows["PUNCH_5Y-202111"].fill.fgColor.rgb
