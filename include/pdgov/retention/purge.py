@@ -20,6 +20,12 @@ Order of one purge, and why a crash anywhere is safe:
 The next run finds a leftover journal and finishes the job: if the evidence of step 2 is in the
 warehouse it redoes steps 3–4, otherwise the transaction never committed and it just replans.
 
+Deletion waits for a signed approval (seed 002 §21, ``approvals``): only approved batches are
+planned. A night splits the purge around its models: ``delete_approved`` (steps 1-3, before the
+models, so every derived table is rebuilt without the rows) and ``finish`` (after them: proposes
+tonight's due batches, then steps 3-5 through ``recover``). ``enforce`` (the manual door) does both
+with a ``dbt run`` of the affected tables between.
+
 The steps live beside this module: ``plan`` (what is due, read-only: the dry run), ``apply``
 (steps 2-4) and ``journal`` (steps 1 and 5); ``recover`` here finishes an interrupted purge.
 """
