@@ -115,7 +115,7 @@ def test_cli_pending_and_approve_refuse_what_they_cannot_record(tmp_path):
     assert none.returncode == 0 and "no deletion batch awaits approval" in none.stdout
     bad = subprocess.run([pdgov, "retention", "approve", "PUNCH_5Y-209901", "--by", "x", "--ref", "y"], env=env,
                          capture_output=True, text=True, timeout=120)
-    assert bad.returncode == 2 and "no deletion has been proposed yet" in bad.stderr
+    assert bad.returncode == 2 and "no proposed batch PUNCH_5Y-209901" in bad.stderr
     both = subprocess.run([pdgov, "retention", "approve", "PUNCH_5Y-209901", "--all", "--by", "x", "--ref", "y"],
                           env=env, capture_output=True, text=True, timeout=120)
     assert both.returncode == 2 and "not allowed with argument" in both.stderr

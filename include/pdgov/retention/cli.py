@@ -110,11 +110,14 @@ def cmd_hold_release(args: argparse.Namespace) -> int:
 
 
 def cmd_pending(args: argparse.Namespace) -> int:
+    from pdgov.config import paths
     from pdgov.retention import approvals
     from pdgov.warehouse import connect
 
-    with connect(read_only=True) as con:
-        rows = approvals.pending(con, include_done=args.all)
+    rows = []
+    if paths().warehouse.exists():  # no warehouse yet: no night has proposed anything
+        with connect(read_only=True) as con:
+            rows = approvals.pending(con, include_done=args.all)
     if args.json:
         print(json.dumps(rows, default=str, ensure_ascii=False, indent=1))
         return 0
