@@ -26,6 +26,21 @@ BASELINE_ROWS_PER_S = 300_000 / 0.2
 AS_OF = date(2026, 11, 2)
 
 
+def load_punches(con, rows: int) -> None:
+    """``rows`` punches 5.5 years back from AS_OF, spread evenly; 300 agencies; strings like the real exports."""
+    con.execute(f"""
+        INSERT INTO raw.punches BY NAME
+        SELECT '379' || lpad(CAST(i % 300 AS VARCHAR), 6, '0') || 'A' AS agency_code,
+               'E' || lpad(CAST(i % 70000 AS VARCHAR), 7, '0') AS employee_no,
+               TIMESTAMP '{AS_OF}' - to_seconds(CAST((i * 7919) % CAST(5.5 * 365.25 * 86400 AS BIGINT) AS BIGINT))
+                   AS punched_at,
+               'D' || lpad(CAST(i % 2000 AS VARCHAR), 6, '0') AS device_id,
+               'fingerprint' AS method,
+               'bench' AS _file_sha256, CAST(i % 1000000 AS INTEGER) AS _line_no,
+               now()::TIMESTAMP AS _loaded_at
+        FROM range({rows}) t(i)""")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=5_000_000)
@@ -45,18 +60,7 @@ def main() -> int:
     t0 = time.monotonic()
     with connect() as con:
         ensure_raw_tables(con)
-        # 5.5 years back from AS_OF, spread evenly; 300 agencies; strings like the real exports
-        con.execute(f"""
-            INSERT INTO raw.punches BY NAME
-            SELECT '379' || lpad(CAST(i % 300 AS VARCHAR), 6, '0') || 'A' AS agency_code,
-                   'E' || lpad(CAST(i % 70000 AS VARCHAR), 7, '0') AS employee_no,
-                   TIMESTAMP '{AS_OF}' - to_seconds(CAST((i * 7919) % CAST(5.5 * 365.25 * 86400 AS BIGINT) AS BIGINT))
-                       AS punched_at,
-                   'D' || lpad(CAST(i % 2000 AS VARCHAR), 6, '0') AS device_id,
-                   'fingerprint' AS method,
-                   'bench' AS _file_sha256, CAST(i % 1000000 AS INTEGER) AS _line_no,
-                   now()::TIMESTAMP AS _loaded_at
-            FROM range({args.rows}) t(i)""")
+        load_punches(con, args.rows)
     load_s = time.monotonic() - t0
     size_mb = (home / "warehouse" / "pdgov.duckdb").stat().st_size / 1e6
 
@@ -65,11 +69,21 @@ def main() -> int:
         release_inprocess_dbt()
 
     build(AS_OF)
+    # deletion waits for approval (seed 002 §21): the night proposes, the bench approves every batch
+    from pdgov.retention import approvals
+    from pdgov.retention.purge import finish
+
+    finish("bench_propose", AS_OF)
+    with connect() as con:
+        approvals.approve(con, None, "bench", "BENCH-1")
     t0, c0 = time.monotonic(), time.process_time()
     first = enforce("bench_first", AS_OF, override=True)
     first_s, first_cpu = time.monotonic() - t0, time.process_time() - c0
     night = date.fromordinal(AS_OF.toordinal() + 1)
     build(night)
+    with connect() as con:  # the rows that fell due tonight are in an approved month already
+        if approvals.pending(con):
+            approvals.approve(con, None, "bench", "BENCH-2")
     t0, c0 = time.monotonic(), time.process_time()
     nightly = enforce("bench_night", night)
     night_s, night_cpu = time.monotonic() - t0, time.process_time() - c0

@@ -1,8 +1,9 @@
 """pdgov_nightly: every night at 02:00 Asia/Taipei, prove the city handles personal data lawfully.
 
-ingest (one task per source) → dbt models as Cosmos task groups (tests after each model; the
-reference seeds in one task) →
-retention purge → committee workbooks → notifications → lineage docs → run ledger.
+ingest (one task per source) → deletion of the batches a person approved (before the models, so
+they rebuild every derived table without the rows) → dbt models as Cosmos task groups (tests after
+each model; the reference seeds in one task) →
+retention (propose tonight's due batches; fresh-file copy after a deletion) → committee workbooks → notifications → lineage docs → run ledger.
 
 Wiring only: the work is in ``pdgov.pipeline`` and the packages it calls. Every task that opens
 the DuckDB warehouse runs in the one-slot pool ``pdgov_warehouse``, so no two tasks (of this
@@ -147,6 +148,12 @@ def pdgov_nightly() -> None:
             t.pool = "default_pool"
 
     @task
+    def delete_approved(as_of: str, run_id: str | None = None) -> dict:
+        from pdgov import pipeline
+
+        return pipeline.delete_approved(run_id, as_of)
+
+    @task
     def enforce_retention(as_of: str, run_id: str | None = None) -> dict:
         from pdgov import pipeline
 
@@ -186,12 +193,13 @@ def pdgov_nightly() -> None:
 
     begun = start_run(AS_OF)
     ingested = [ingest.override(task_id=f"ingest_{s}")(s, AS_OF) for s in SOURCES]
+    deleted = delete_approved(AS_OF)
     retention = enforce_retention(AS_OF)
     exports = write_exports(AS_OF)
     notified = process_notifications(AS_OF)
     docs = generate_docs(AS_OF)
     finished = finish_run()
-    begun >> ingested >> staging >> seeds >> models >> retention >> exports >> notified >> docs >> finished
+    begun >> ingested >> deleted >> staging >> seeds >> models >> retention >> exports >> notified >> docs >> finished
 
 
 pdgov_nightly()

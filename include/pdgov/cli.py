@@ -83,8 +83,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     manifest = generate(p.home, scale=args.scale, seed=args.seed, end=run_date - timedelta(days=1))
     print(f"pdgov: synthetic data ({args.scale}, seed {args.seed}) in {time.monotonic() - t0:.1f}s: "
           + ", ".join(f"{k} {v}" for k, v in manifest.get("expected_rows", {}).items()))
+    from pdgov.retention import demo as retention_demo
+
+    retention_demo.plant_old_punches(p.home)  # something due, so the demo shows a deletion
     args.date = run_date
     rc = cmd_run(args)
+    done = retention_demo.approve_and_delete(run_date)
+    if done.get("approved"):
+        print(f"pdgov: {done['approved']} deletion batch(es) approved as `{retention_demo.DEMO_APPROVER}` and "
+              f"deleted ({done.get('rows_deleted', 0)} rows); evidence in main.deletion_evidence "
+              "(a real night waits for `pdgov retention approve`)")
     _demo_ui_access(manifest)
     return rc
 

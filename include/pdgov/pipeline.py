@@ -56,10 +56,22 @@ def ingest(source: str, run_id: str, as_of: date | str) -> dict[str, Any]:
     return _jsonable(result)
 
 
-def enforce_retention(run_id: str, as_of: date | str) -> dict[str, Any]:
-    from pdgov.retention.purge import enforce
+def delete_approved(run_id: str, as_of: date | str) -> dict[str, Any]:
+    """Before the models: delete the batches a person approved (seed 002 §21), so that tonight's
+    models rebuild every derived table without them (seed 002 §24)."""
+    from pdgov.retention.purge import delete_approved as delete
 
-    result = enforce(run_id, clock.as_of(as_of))
+    result = delete(run_id, clock.as_of(as_of))
+    log.info("pdgov: retention: approved deletions: %s", json.dumps(_jsonable(result), ensure_ascii=False)[:2000])
+    return _jsonable(result)
+
+
+def enforce_retention(run_id: str, as_of: date | str) -> dict[str, Any]:
+    """After the models: propose tonight's due batches for approval and, if ``delete_approved``
+    deleted anything tonight, copy the warehouse into a fresh file."""
+    from pdgov.retention.purge import finish
+
+    result = finish(run_id, clock.as_of(as_of))
     log.info("pdgov: retention: %s", json.dumps(_jsonable(result), ensure_ascii=False)[:2000])
     return _jsonable(result)
 

@@ -123,7 +123,10 @@ def connect(read_only: bool = False, path: Path | None = None) -> Iterator[duckd
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for ddl in OPS_DDL:
+    from pdgov.retention import approvals, tasks
+
+    # retention's approvals (seed 002 §21) and the agencies' deletion tasks: in pdgov.retention
+    for ddl in [*OPS_DDL, *approvals.DDL, *tasks.DDL]:
         con.execute(ddl)
 
 

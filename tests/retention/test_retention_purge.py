@@ -12,13 +12,13 @@ import json
 import shutil
 import subprocess
 import sys
-import zipfile
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 from conftest import TEST_KEY, pdgov_env
+from support.bytescan import query, scan_files
 
 AS_OF = date(2026, 11, 2)
 CUTOFF = date(2021, 11, 2)  # five years before AS_OF: anchor dates before it are due
@@ -90,28 +90,8 @@ def home(base_home, tmp_path, monkeypatch) -> Path:
     return h
 
 
-def q(home: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(home / "warehouse" / "pdgov.duckdb"), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def scan(home: Path, needles: list[bytes]) -> dict[bytes, list[str]]:
-    """Every needle found in any file under home (and inside zip packages such as xlsx)."""
-    found: dict[bytes, list[str]] = {n: [] for n in needles}
-    for f in home.rglob("*"):
-        if not f.is_file():
-            continue
-        blobs = [f.read_bytes()]
-        if zipfile.is_zipfile(f):
-            with zipfile.ZipFile(f) as z:
-                blobs += [z.read(n) for n in z.namelist()]
-        for n in needles:
-            if any(n in b for b in blobs):
-                found[n].append(str(f.relative_to(home)))
-    return {n: v for n, v in found.items() if v}
+q = query
+scan = scan_files
 
 
 def tree_digest(home: Path) -> str:
@@ -124,6 +104,20 @@ def tree_digest(home: Path) -> str:
 
 def due_rows(home: Path) -> int:
     return q(home, "SELECT count(*) FROM raw.punches WHERE CAST(punched_at AS DATE) < ?", [CUTOFF])[0][0]
+
+
+APPROVER, REF = "政風室 王科長", "北市政字第1153000001號"
+
+
+def propose_and_approve(as_of: date = AS_OF, batches: list[str] | None = None) -> list:
+    """A night's proposal (``finish`` after the models), then the steward's signed approval."""
+    from pdgov.retention import approvals
+    from pdgov.retention.purge import finish
+    from pdgov.warehouse import connect
+
+    finish("run_propose", as_of)
+    with connect() as con:
+        return approvals.approve(con, batches, APPROVER, REF)
 
 
 def test_purge_deletes_exactly_the_rows_past_five_years_everywhere(home):
@@ -142,6 +136,15 @@ def test_purge_deletes_exactly_the_rows_past_five_years_everywhere(home):
     con.execute("CREATE TABLE main.punches_snapshot AS SELECT * FROM raw.punches")
     con.close()
 
+    # seed 002 §21: the first night only proposes; nothing is deleted before a signed approval
+    first = enforce("run_first", AS_OF)
+    assert first["rows_to_delete"] == 0 and not first["rebuilt"]
+    assert first["proposals"]["proposed"] > 0
+    assert due_rows(home) == before_due
+    assert set(scan(home, GONE)) == set(GONE)
+    approved = propose_and_approve()
+    assert "PUNCH_5Y-202106" in {a.batch_id for a in approved}
+
     summary = enforce("run_purge", AS_OF)
 
     assert summary["rows_to_delete"] == before_due
@@ -153,6 +156,13 @@ def test_purge_deletes_exactly_the_rows_past_five_years_everywhere(home):
     ev = q(home, "SELECT sum(rows_deleted), count(*) FROM main.deletion_evidence WHERE dataset = 'punches' "
                  "AND period_start IS NOT NULL")[0]
     assert ev[0] == before_due
+    # the approver, the time and the signed document's number are in the evidence of every period
+    assert q(home, "SELECT DISTINCT approved_by, approval_ref FROM main.deletion_evidence "
+                   "WHERE dataset = 'punches' AND period_start IS NOT NULL") == [(APPROVER, REF)]
+    assert q(home, "SELECT count(*) FROM main.deletion_evidence WHERE dataset = 'punches' AND "
+                   "(approved_at IS NULL OR batch_id IS NULL OR approved_at > deleted_at)")[0][0] == 0
+    assert q(home, "SELECT status, rows_deleted FROM main.deletion_proposals WHERE batch_id = 'PUNCH_5Y-202106'"
+             )[0][0] == "deleted"
     assert not scan(home / "warehouse", [b"ZQXGONE"])
     statuses = dict(q(home, "SELECT status, count(*) FROM main.deletion_deadlines WHERE dataset = 'punches' "
                             "AND period_start < DATE '2021-11-01' GROUP BY 1"))
@@ -177,7 +187,7 @@ def test_purge_deletes_exactly_the_rows_past_five_years_everywhere(home):
 
 
 def test_hold_keeps_its_rows_and_release_makes_them_due(home):
-    from pdgov.retention import holds
+    from pdgov.retention import approvals, holds
     from pdgov.retention.purge import enforce
     from pdgov.warehouse import connect
 
@@ -192,6 +202,9 @@ def test_hold_keeps_its_rows_and_release_makes_them_due(home):
     n_held = q(home, f"SELECT count(*) FROM raw.punches WHERE {in_hold}")[0][0]
     assert n_held > 0
 
+    propose_and_approve()
+    assert q(home, "SELECT count(*) FROM main.deletion_proposals WHERE batch_id = 'PUNCH_5Y-202106' "
+                   "AND agencies LIKE '%379130000C%'")[0][0] == 0, "a held period is not proposed for that agency"
     summary = enforce("run_hold", AS_OF)
     assert summary["rows_held"] == n_held
     assert q(home, f"SELECT count(*) FROM raw.punches WHERE {in_hold}")[0][0] == n_held
@@ -204,12 +217,21 @@ def test_hold_keeps_its_rows_and_release_makes_them_due(home):
     _build_models()
     assert q(home, "SELECT status FROM main.deletion_deadlines WHERE dataset = 'punches' "
                    "AND agency_code = '379130000C' AND period_start = DATE '2021-06-01'") == [("overdue",)]
-    enforce("run_release", AS_OF)
+    # PUNCH_5Y-202106 was approved for the other agency only: the released rows wait for their own
+    # approval (the batch is proposed again with the agency added)
+    assert enforce("run_release", AS_OF)["rows_to_delete"] == 0
+    assert q(home, "SELECT status, agencies, approved_agencies FROM main.deletion_proposals "
+                   "WHERE batch_id = 'PUNCH_5Y-202106'") == [("overdue", "379000000A;379130000C", "379000000A")]
+    assert due_rows(home) == n_held
+    with connect() as con:
+        approvals.approve(con, ["PUNCH_5Y-202106"], APPROVER, "北市政字第1153000002號")
+    enforce("run_release_approved", AS_OF)
     assert due_rows(home) == 0
     assert not list((home / "archive" / "punches").glob("*379130000C_差勤刷卡_202106.csv"))
 
 
 def test_dry_run_changes_nothing_and_prints_per_rule_and_agency(home):
+    propose_and_approve()
     env = pdgov_env(home)
     before = tree_digest(home)
     proc = subprocess.run([str(Path(sys.executable).parent / "pdgov"), "retention", "--date", AS_OF.isoformat(),
@@ -226,6 +248,7 @@ def test_dry_run_changes_nothing_and_prints_per_rule_and_agency(home):
 def test_crash_mid_purge_is_finished_by_the_next_run(home, crash_at):
     from pdgov.retention.purge import enforce
 
+    propose_and_approve()
     before_due = due_rows(home)
     env = pdgov_env(home, PDGOV_RETENTION_CRASH_AT=crash_at)
     proc = subprocess.run([sys.executable, "-c", "from datetime import date; from pdgov.retention.purge import enforce; "
@@ -260,6 +283,7 @@ def test_guards_refuse_a_wrong_date_or_a_failed_night(home, monkeypatch):
     with pytest.raises(RetentionRefused, match="future"):
         enforce("run_future", date(2099, 1, 1))
     _build_models()
+    propose_and_approve()
     monkeypatch.setenv("PDGOV_RETENTION_MAX_SHARE", "0.01")
     with pytest.raises(RetentionRefused, match="more than 1%"):
         enforce("run_share", AS_OF)
@@ -297,3 +321,47 @@ def test_device_capacity_is_reported(home):
                      (devs[2], 20000, "within_policy", False, False), (devs[3], 300, "within_policy", True, True)]
     assert q(home, "SELECT findings FROM main.device_record_capacity WHERE device_id = ?", [devs[1]]) == [
         ("設備保存筆數 20001 筆，超過原則 20000 筆 (buffer above policy)",)]
+
+
+def test_pending_approve_cli_and_overdue_mail_once(home):
+    """seed 002 §21: proposals listed, approved by name and 簽文號; overdue ones mailed exactly once."""
+    from pdgov.retention.purge import finish
+
+    finish("run_n1", AS_OF)
+    months = {r[0] for r in q(home, "SELECT DISTINCT strftime(punched_at, '%Y%m') FROM raw.punches "
+                                    "WHERE punched_at < DATE '2021-11-02'")}
+    assert {"202110", "202111"} <= months
+    pdgov = [str(Path(sys.executable).parent / "pdgov"), "retention"]
+    env = pdgov_env(home)
+    listed = json.loads(subprocess.run([*pdgov, "pending", "--json"], env=env, capture_output=True, text=True,
+                                       timeout=300, check=True).stdout)
+    status = {b["batch_id"]: b["status"] for b in listed if b["rule_id"] == "PUNCH_5Y"}
+    assert set(status) == {f"PUNCH_5Y-{m}" for m in months}
+    # delete_by of 2021-10 is 2026-11-01 (the day before AS_OF): overdue; 2021-11's is 2026-12-01: pending
+    assert status["PUNCH_5Y-202110"] == "overdue" and status["PUNCH_5Y-202111"] == "pending"
+    mails = q(home, "SELECT incident_id, recipient, status FROM main.notification_outbox "
+                    "WHERE kind = 'deletion_overdue' ORDER BY 1")
+    assert [m[0] for m in mails] == sorted(b for b, s in status.items() if s == "overdue")
+    finish("run_n2", AS_OF)  # a second night: no second mail
+    assert q(home, "SELECT count(*) FROM main.notification_outbox WHERE kind = 'deletion_overdue'")[0][0] == len(mails)
+
+    ok = subprocess.run([*pdgov, "approve", "PUNCH_5Y-202110", "--by", APPROVER, "--ref", REF], env=env,
+                        capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0 and "PUNCH_5Y-202110 approved by 政風室 王科長" in ok.stdout, ok.stderr
+    again = subprocess.run([*pdgov, "approve", "PUNCH_5Y-202110", "--by", APPROVER, "--ref", REF], env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 2 and "already approved or deleted: PUNCH_5Y-202110 (approved)" in again.stderr
+    typo = subprocess.run([*pdgov, "approve", "PUNCH_5Y-202111", "PUNCH_5Y-20211", "--by", APPROVER, "--ref", REF],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert typo.returncode == 2 and "no proposed batch PUNCH_5Y-20211;" in typo.stderr
+    assert q(home, "SELECT status FROM main.deletion_proposals WHERE batch_id = 'PUNCH_5Y-202111'") == [("pending",)]
+    text = subprocess.run([*pdgov, "pending"], env=env, capture_output=True, text=True, timeout=300).stdout
+    assert "PUNCH_5Y-202111" in text and "PUNCH_5Y-202110" not in text
+
+    # only the approved month goes on the next night; its neighbours stay
+    from pdgov.retention.purge import enforce
+
+    summary = enforce("run_n3", AS_OF)
+    assert summary["rows_by_dataset"] == {"punches": q(home, "SELECT sum(rows_deleted) FROM main.deletion_evidence")[0][0]}
+    assert q(home, "SELECT count(*) FROM raw.punches WHERE strftime(punched_at, '%Y%m') = '202110'")[0][0] == 0
+    assert q(home, "SELECT count(*) FROM raw.punches WHERE strftime(punched_at, '%Y%m') = '202109'")[0][0] > 0

@@ -140,10 +140,52 @@ DEADLINES = [
     _c("period_end", "期間迄", 11, "該批資料之迄日"),
     _c("rule_id", "規則", 14, "保存期限規則代號"),
     _c("legal_basis", "法令依據", 30, "保存期限之法令依據"),
+    _c("deletion_basis", "刪除依據", 30, "刪除之依據：保存期間屆滿（個人資料保護法第11條第3項；要點第21點簽奉核定後刪除）"),
     _c("delete_by", "刪除期限", 11, "最遲應刪除之日期"),
     _c("status", "狀態", 10, "逾期未刪除者紅底；屆期待刪除者黃底", DEADLINE_STATUS),
     _c("rows_remaining", "尚存筆數", 9, "倉儲中尚存之筆數"),
     _c("hold_ids", "保全編號", 14, "暫停刪除之資料保全（legal hold）編號"),
+]
+# Deletion batches awaiting a signed approval (seed 002 §21 簽奉核定, §23 notice to the agencies).
+APPROVAL_STATUS = {"pending": "待核定", "overdue": "逾期未核定", "approved": "已核定待刪除", "deleted": "已刪除"}
+PROPOSALS = [
+    _c("batch_id", "批次", 18, "刪除批次代號（規則－資料月份），核定時引用"),
+    _c("dataset_zh", "資料集名稱", 14, "資料集中文名稱"),
+    _c("period_start", "期間起", 11, "該批資料之起日"),
+    _c("period_end", "期間迄", 11, "該批資料之迄日"),
+    _c("rows_due", "屆期筆數", 9, "已屆保存期限之筆數"),
+    _c("agencies", "使用機關", 24, "資料所屬及曾利用之機關代碼（第23點應通知）"),
+    _c("rule_id", "規則", 14, "保存期限規則代號"),
+    _c("legal_basis", "保存依據", 30, "至少保存之法令依據"),
+    _c("deletion_basis", "刪除依據", 30, "刪除之依據：保存期間屆滿（個人資料保護法第11條第3項）"),
+    _c("delete_by", "刪除期限", 11, "最遲應刪除之日期"),
+    _c("status", "核定狀態", 11, "逾期未核定者紅底；待核定者黃底", APPROVAL_STATUS),
+    _c("approved_by", "核定人", 10, "簽奉核定之人員"),
+    _c("approved_at", "核定時間", 16, "核定登錄時間"),
+    _c("approval_ref", "簽文號", 16, "核定簽文文號"),
+    _c("deleted_at", "刪除時間", 16, "核定後首次夜間作業刪除之時間"),
+]
+# Deletions the agency carries out on its own devices and files, with the evidence it returned.
+TASK_KIND = {"device_templates": "設備全部特徵值", "staff_templates": "離職退休人員特徵值",
+             "webir_results": "WebIR查詢所得資料"}
+TASK_STATUS = {"open": "待辦理", "overdue": "逾期未回報", "done": "已回報完成"}
+TASKS = [
+    AGENCY,
+    AGENCY_NAME,
+    _c("task_id", "作業編號", 34, "回報完成時引用（pdgov retention task-done）"),
+    _c("task_kind", "作業類別", 14, "刪除標的", TASK_KIND),
+    _c("device_id", "設備編號", 12, "應刪除特徵值之設備"),
+    _c("employee_no", "員工編號", 10, "離職或退休人員"),
+    _c("case_no", "案號", 14, "使用完竣之WebIR案件"),
+    _c("items", "件數", 7, "特徵值數或查詢筆數"),
+    _c("reason", "刪除事由", 30, "應刪除之原因"),
+    _c("basis", "依據", 30, "刪除依據"),
+    _c("obligation_start", "起算日", 11, "離職、使用完竣或首次列管之日"),
+    _c("due_date", "刪除期限", 11, "起算日後一個月"),
+    _c("status", "狀態", 10, "逾期未回報者紅底；待辦理者黃底", TASK_STATUS),
+    _c("done_on", "完成日", 11, "機關回報完成之日"),
+    _c("confirmed_by", "回報人", 10, "回報人員"),
+    _c("evidence_ref", "佐證文號", 16, "刪除證明文件文號"),
 ]
 SAMPLES = [
     AGENCY,
@@ -317,6 +359,10 @@ SHEETS = [
     Sheet("TAIPEION優先", "device_taipeion_first", TAIPEION_FIRST, ("agency_code",)),
     Sheet("刪除期限", "deletion_deadlines", DEADLINES, ("agency_code", "dataset", "period_start"),
           ("status", {"overdue": "violation", "due": "warning"})),
+    Sheet("刪除核定", "deletion_proposals", PROPOSALS, ("period_start", "rule_id"),
+          ("status", {"overdue": "violation", "pending": "warning"}), citywide=True, title_columns=1),
+    Sheet("刪除作業", "agency_deletion_tasks", TASKS, ("agency_code", "due_date", "task_kind", "device_id", "task_id"),
+          ("status", {"overdue": "violation", "open": "warning"})),
     Sheet("WebIR抽查樣本", "webir_audit_samples", SAMPLES,
           ("agency_code", "audit_month", "sample_kind", "draw_order", "query_key"),
           ("sample_kind", {"flagged": "violation"})),
@@ -358,6 +404,9 @@ STATUS_HELP = [
     ("合規狀態 已核准（approved）", "資料治理委員會決議核准（含大陸地區零組件者，理由欄仍列明）：由資訊局列冊管理並列入資通安全稽核"),
     ("委員會決議", "核准依據為資料治理委員會決議檔（最新會議日期為準；同日對設備之決議優先於對型號之決議），非機關清冊自填欄位"),
     ("刪除期限狀態", "保存中＝retained；屆期待刪除＝due；逾期未刪除＝overdue；資料保全中＝held；已刪除＝deleted"),
+    ("刪除核定狀態", "待核定＝pending；逾期未核定＝overdue（紅底，已逾刪除期限仍未簽奉核定，要點第21點）；"
+               "已核定待刪除＝approved（次一夜間作業刪除）；已刪除＝deleted"),
+    ("刪除作業狀態", "待辦理＝open；逾期未回報＝overdue（紅底）；已回報完成＝done（機關以 pdgov retention task-done 回報佐證）"),
     ("抽樣類別", "隨機抽樣＝random（每月至少3%且不少於10筆）；異常必抽＝flagged"),
     ("抽樣規則", SAMPLE_RULE),
     ("查核結果之回傳", "於「WebIR抽查樣本」填具查核結果（正常／異常）、查核說明、查核人、查核日期後，將活頁簿（或該工作表另存之 CSV）"

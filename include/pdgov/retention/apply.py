@@ -25,7 +25,7 @@ METHOD = ("DELETE in one transaction from every table holding the rows; due line
           "the old one")
 # Tables the purge maintains itself: never scanned as "derived copies".
 OWN_TABLES = {("main", "deletion_evidence"), ("main", "legal_holds"), ("main", "deletion_deadlines"),
-              ("main", "retention_rules")}
+              ("main", "retention_rules"), ("main", "deletion_proposals")}
 
 
 def _derived_tables(con: duckdb.DuckDBPyConnection, rule: Rule) -> list[tuple[str, str, str]]:
@@ -47,12 +47,24 @@ def _derived_tables(con: duckdb.DuckDBPyConnection, rule: Rule) -> list[tuple[st
     return out
 
 
-def delete_rows(con: duckdb.DuckDBPyConnection, plan: Plan, run_id: str) -> list[dict]:
-    """One transaction: rows, derived copies, evidence, deadline statuses."""
+def delete_rows(con: duckdb.DuckDBPyConnection, plan: Plan, run_id: str,
+                deleted_keys: dict[str, list[str]] | None = None) -> list[dict]:
+    """One transaction: rows, derived copies, evidence, deadline statuses.
+
+    ``deleted_keys`` (when given) receives the row keys deleted (``query_key`` → values), so the
+    governance history can redact what it names of them after the commit (seed 002 §24).
+    """
     now = clock.now()
     evidence: list[dict] = []
     done_rules: dict[str, Rule] = {pp.rule.dataset: pp.rule for pp in plan.periods}
     touched: dict[str, dict[str, int]] = {}
+    from pdgov.retention import approvals
+
+    approved = approvals.approval_of(con)
+    by_rule: dict[str, approvals.Approval] = {}
+    for (rule_id, _start), a in sorted(approved.items(), key=lambda kv: kv[1].approved_at):
+        by_rule[rule_id] = a  # the latest approval of the rule stands for its quarantine lines
+    batches: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
         refresh_holds(con)
@@ -65,6 +77,9 @@ def delete_rows(con: duckdb.DuckDBPyConnection, plan: Plan, run_id: str) -> list
                 con.execute("DROP TABLE IF EXISTS _pdgov_due_keys")
                 con.execute(f"CREATE TEMP TABLE _pdgov_due_keys AS SELECT DISTINCT t.{key} AS k FROM {rule.table} t "
                             f"WHERE {due_sql(rule, cutoff)}")
+            if key and deleted_keys is not None:
+                deleted_keys.setdefault(key, []).extend(r[0] for r in con.execute(
+                    f"SELECT DISTINCT t.{key} FROM {rule.table} t WHERE {due_sql(rule, cutoff)}").fetchall())
             for schema, table, how in derived:
                 if how == "anchor":
                     n = con.execute(f"DELETE FROM {schema}.{table} t WHERE {due_sql(rule, cutoff)}").fetchone()[0]
@@ -77,6 +92,10 @@ def delete_rows(con: duckdb.DuckDBPyConnection, plan: Plan, run_id: str) -> list
             counts[rule.table] = n
             touched[dataset] = counts
         for pp in plan.periods:
+            a = approved.get((pp.rule.rule_id, pp.period_start))
+            if a is None:  # make_plan limits the plan to approved periods: this would be a bug
+                raise RuntimeError(f"no approval for {pp.rule.rule_id} {pp.period_start}: refusing to delete")
+            batches[a.batch_id] = batches.get(a.batch_id, 0) + pp.rows
             ev = {
                 "evidence_id": pp.evidence_id(run_id), "run_id": run_id, "dataset": pp.rule.dataset,
                 "agency_code": pp.agency_code, "rule_id": pp.rule.rule_id, "period_start": pp.period_start,
@@ -85,7 +104,8 @@ def delete_rows(con: duckdb.DuckDBPyConnection, plan: Plan, run_id: str) -> list
                 "files_deleted": sum(1 for f in pp.files if f["action"] == "delete"),
                 "files_rewritten": sum(1 for f in pp.files if f["action"] == "blank"),
                 "files": json.dumps(pp.files, ensure_ascii=False), "method": METHOD, "as_of_date": plan.as_of,
-                "deleted_at": now,
+                "deleted_at": now, "batch_id": a.batch_id, "approved_by": a.approved_by,
+                "approved_at": a.approved_at, "approval_ref": a.approval_ref,
             }
             evidence.append(ev)
         quarantine = [a for a in plan.file_actions if a["kind"] == "quarantine"]
@@ -93,6 +113,7 @@ def delete_rows(con: duckdb.DuckDBPyConnection, plan: Plan, run_id: str) -> list
             # Quarantined rows never reached a table: their evidence is the file action itself.
             ev_id = hashlib.md5(f"{run_id}|{a['path']}".encode()).hexdigest()
             rule = next(r for r in enforced_rules(con) if r.dataset == a["dataset"])
+            ap = by_rule.get(rule.rule_id)
             evidence.append({
                 "evidence_id": ev_id, "run_id": run_id, "dataset": a["dataset"], "agency_code": agency_of(a["path"]),
                 "rule_id": rule.rule_id, "period_start": None, "period_end": None,
@@ -101,6 +122,8 @@ def delete_rows(con: duckdb.DuckDBPyConnection, plan: Plan, run_id: str) -> list
                 "files": json.dumps([{"path": a["path"], "action": a["action"], "lines_removed": a["rows"]}],
                                     ensure_ascii=False),
                 "method": METHOD, "as_of_date": plan.as_of, "deleted_at": now,
+                "batch_id": ap.batch_id if ap else None, "approved_by": ap.approved_by if ap else None,
+                "approved_at": ap.approved_at if ap else None, "approval_ref": ap.approval_ref if ap else None,
             })
         if evidence:
             # one set-based statement each (a city night has thousands of periods)
@@ -113,18 +136,21 @@ def delete_rows(con: duckdb.DuckDBPyConnection, plan: Plan, run_id: str) -> list
                 [{"dataset": pp.rule.dataset, "agency_code": pp.agency_code, "period_start": pp.period_start,
                   "n": pp.rows} for pp in plan.periods]
                 or [{"dataset": "", "agency_code": "", "period_start": plan.as_of, "n": 0}])
-            con.execute(
-                """UPDATE main.deletion_deadlines d SET
-                       rows_deleted = d.rows_deleted + done.n,
-                       rows_remaining = greatest(d.rows_remaining - done.n, 0),
-                       rows_past_retention = greatest(d.rows_past_retention - done.n, 0),
-                       last_deleted_at = ?,
-                       status = CASE WHEN d.rows_remaining - done.n <= 0 THEN 'deleted' ELSE d.status END
-                   FROM done
-                   WHERE d.dataset = done.dataset AND d.agency_code = done.agency_code
-                     AND d.period_start = done.period_start""",
-                [now],
-            )
+            # a night deletes before its models run: they rebuild the statuses (and the table)
+            if ("main", "deletion_deadlines") in set(base_tables(con)):
+                con.execute(
+                    """UPDATE main.deletion_deadlines d SET
+                           rows_deleted = d.rows_deleted + done.n,
+                           rows_remaining = greatest(d.rows_remaining - done.n, 0),
+                           rows_past_retention = greatest(d.rows_past_retention - done.n, 0),
+                           last_deleted_at = ?,
+                           status = CASE WHEN d.rows_remaining - done.n <= 0 THEN 'deleted' ELSE d.status END
+                       FROM done
+                       WHERE d.dataset = done.dataset AND d.agency_code = done.agency_code
+                         AND d.period_start = done.period_start""",
+                    [now],
+                )
+        approvals.mark_deleted(con, batches, run_id, now)
         crash_point("before_commit")
         con.execute("COMMIT")
     except BaseException:

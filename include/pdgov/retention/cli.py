@@ -1,4 +1,5 @@
-"""`pdgov hold add|list|release` and `pdgov retention --date D [--dry-run]`."""
+"""`pdgov hold add|list|release`, `pdgov retention --date D [--dry-run]`, `pdgov retention pending` and
+`pdgov retention approve (BATCH… | --all) --by NAME --ref 簽文號`."""
 
 from __future__ import annotations
 
@@ -30,12 +31,40 @@ def register(sub: argparse._SubParsersAction) -> None:
     rel.set_defaults(func=cmd_hold_release)
 
     p_ret = sub.add_parser("retention", help="enforce deletion deadlines now (or --dry-run to see what would go)")
-    p_ret.add_argument("--date", type=iso_date, required=True, help="as-of date, YYYY-MM-DD (the models must be built for it)")
+    p_ret.add_argument("--date", type=iso_date, default=None,
+                       help="as-of date, YYYY-MM-DD (the models must be built for it); required without a sub-command")
     p_ret.add_argument("--dry-run", action="store_true", help="print what would be deleted; change nothing")
     p_ret.add_argument("--override-share", action="store_true",
                        help="allow deleting more than PDGOV_RETENTION_MAX_SHARE of a dataset / a future date")
     p_ret.add_argument("--run-id", default=None, help="run id recorded in the evidence (default: manual__<date>)")
     p_ret.set_defaults(func=cmd_retention)
+    rs = p_ret.add_subparsers(dest="retention_command", required=False)
+    pend = rs.add_parser("pending", help="deletion batches proposed by the nightly runs and awaiting approval")
+    pend.add_argument("--all", action="store_true", help="approved and deleted batches too")
+    pend.add_argument("--json", action="store_true")
+    pend.set_defaults(func=cmd_pending)
+    appr = rs.add_parser("approve", help="record the signed approval (簽奉核定, seed 002 §21) of deletion batches")
+    which = appr.add_mutually_exclusive_group(required=True)
+    which.add_argument("batch", nargs="*", default=[], help="batch id(s) as `pending` lists them")
+    which.add_argument("--all", action="store_true", help="every batch awaiting approval")
+    appr.add_argument("--by", required=True, help="who approved (核定人)")
+    appr.add_argument("--ref", required=True, help="reference of the signed document (簽文號)")
+    appr.set_defaults(func=cmd_approve)
+    end = rs.add_parser("end-of-use", help="record that an agency's use of a case's WebIR results ended "
+                                           "(seed 004 §11(2)2: deleted within one month)")
+    end.add_argument("--agency", required=True, help="agency code holding the results")
+    end.add_argument("--case", required=True, dest="case_no", help="case number (案號) the queries carry")
+    end.add_argument("--date", dest="ended", type=iso_date, required=True, help="day the use ended (使用結束日)")
+    end.add_argument("--note", default=None)
+    end.add_argument("--by", default=None, help="who records it (default: login name)")
+    end.set_defaults(func=cmd_end_of_use)
+    done = rs.add_parser("task-done", help="record an agency's evidence that it carried out a deletion task")
+    done.add_argument("task_id", help="task id as the 刪除作業 sheet lists it")
+    done.add_argument("--on", dest="done_on", type=iso_date, required=True, help="day it was done")
+    done.add_argument("--by", required=True, help="who reports it (回報人)")
+    done.add_argument("--ref", required=True, help="document that proves it (佐證文號), e.g. a vendor certificate")
+    done.add_argument("--note", default=None)
+    done.set_defaults(func=cmd_task_done)
 
 
 def cmd_hold_add(args: argparse.Namespace) -> int:
@@ -80,8 +109,92 @@ def cmd_hold_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pending(args: argparse.Namespace) -> int:
+    from pdgov.config import paths
+    from pdgov.retention import approvals
+    from pdgov.warehouse import connect
+
+    rows = []
+    if paths().warehouse.exists():  # no warehouse yet: no night has proposed anything
+        with connect(read_only=True) as con:
+            rows = approvals.pending(con, include_done=args.all)
+    if args.json:
+        print(json.dumps(rows, default=str, ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        print("pdgov: no deletion batch awaits approval" + ("" if not args.all else " (none proposed)"))
+        return 0
+    print(f"{'batch_id':22}  {'status':8}  {'rows':>9}  {'period':21}  {'delete_by':10}  {'agencies':>8}  approved")
+    for r in rows:
+        who = f"{r['approved_by']} {r['approval_ref']}" if r["approved_by"] else "-"
+        print(f"{r['batch_id']:22}  {r['status']:8}  {r['rows_due']:>9}  {r['period_start']}..{r['period_end']}  "
+              f"{r['delete_by']}  {r['agency_count']:>8}  {who}")
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    import sys
+
+    from pdgov.retention import approvals
+    from pdgov.warehouse import connect
+
+    if not args.all and not args.batch:
+        print("pdgov: name the batch(es) to approve, or pass --all", file=sys.stderr)
+        return 2
+    try:
+        with connect() as con:  # the writer lock: never between a night's plan and its deletion
+            done = approvals.approve(con, None if args.all else args.batch, args.by, args.ref)
+    except approvals.ApprovalError as exc:
+        print(f"pdgov: {exc}", file=sys.stderr)
+        return 2
+    for a in done:
+        print(f"pdgov: {a.batch_id} approved by {a.approved_by} ({a.approval_ref}); deleted by the next run")
+    if not done:
+        print("pdgov: no deletion batch awaits approval")
+    return 0
+
+
+def cmd_end_of_use(args: argparse.Namespace) -> int:
+    import sys
+
+    from pdgov.retention import tasks
+    from pdgov.warehouse import connect
+
+    try:
+        with connect() as con:
+            tasks.record_use_end(con, args.agency, args.case_no, args.ended, args.note, args.by)
+    except tasks.TaskError as exc:
+        print(f"pdgov: {exc}", file=sys.stderr)
+        return 2
+    print(f"pdgov: {args.agency} case {args.case_no}: use ended {args.ended}; its WebIR results are due for "
+          "deletion one month later (task listed from the next run)")
+    return 0
+
+
+def cmd_task_done(args: argparse.Namespace) -> int:
+    import sys
+
+    from pdgov.retention import tasks
+    from pdgov.warehouse import connect
+
+    try:
+        with connect() as con:
+            agency = tasks.record_done(con, args.task_id, args.done_on, args.by, args.ref, args.note)
+    except tasks.TaskError as exc:
+        print(f"pdgov: {exc}", file=sys.stderr)
+        return 2
+    print(f"pdgov: task {args.task_id} of {agency} done on {args.done_on} ({args.ref}); shown from the next run")
+    return 0
+
+
 def cmd_retention(args: argparse.Namespace) -> int:
+    import sys
+
     from pdgov.retention.purge import enforce, format_plan
+
+    if args.date is None:
+        print("pdgov: retention needs --date (or a sub-command: pending, approve)", file=sys.stderr)
+        return 2
 
     run_id = args.run_id or f"manual__{args.date.isoformat()}"
     summary = enforce(run_id, args.date, dry_run=args.dry_run, override=args.override_share)

@@ -7,7 +7,7 @@ Read-only: a dry run prints the plan, and the purge carries out exactly that pla
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -78,7 +78,22 @@ def due_sql(rule: Rule, cutoff: date, alias: str = "t") -> str:
     # `anchor < DATE 'c'` equals `CAST(anchor AS DATE) < DATE 'c'` for a timestamp anchor (midnight
     # of the cutoff day), but leaves the column bare, so DuckDB skips row groups by their min/max.
     return (f"{alias}.{rule.anchor_column} IS NOT NULL AND {alias}.{rule.anchor_column} < DATE '{cutoff}' "
-            f"AND NOT {_held_sql(rule, alias)}")
+            f"AND {_approved_sql(rule, alias)} AND NOT {_held_sql(rule, alias)}")
+
+
+def _approved_sql(rule: Rule, alias: str = "t") -> str:
+    """Only approved periods go (seed 002 §21): the anchor inside one of the rule's approved ranges."""
+    if rule.windows is None:
+        return "TRUE"
+    if not rule.windows:
+        return "FALSE"
+    col, agency = f"{alias}.{rule.anchor_column}", _qualify(rule.agency_expr, alias)
+
+    def one(s: date, e: date, codes: tuple[str, ...]) -> str:
+        inside = ", ".join("'" + c.replace("'", "''") + "'" for c in codes) or "NULL"
+        return f"({col} >= DATE '{s}' AND {col} < DATE '{e}' AND {agency} IN ({inside}))"
+
+    return "(" + " OR ".join(one(s, e, a) for s, e, a in rule.windows) + ")"
 
 
 def columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
@@ -93,7 +108,9 @@ def base_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         "AND NOT temporary ORDER BY 1, 2").fetchall()]
 
 
-def enforced_rules(con: duckdb.DuckDBPyConnection) -> list[Rule]:
+def enforced_rules(con: duckdb.DuckDBPyConnection,
+                   windows: dict[str, tuple] | None = None) -> list[Rule]:
+    """The rules the purge applies; with ``windows`` each is limited to its approved periods."""
     tables = set(base_tables(con))
     out = []
     for r in load_rules(con):
@@ -101,18 +118,22 @@ def enforced_rules(con: duckdb.DuckDBPyConnection) -> list[Rule]:
             continue
         if r.anchor_column not in columns(con, r.table_schema, r.table_name):
             continue
-        out.append(r)
+        out.append(r if windows is None else replace(r, windows=windows.get(r.rule_id, ())))
     return out
 
 
-def make_plan(con: duckdb.DuckDBPyConnection, as_of: date) -> Plan:
+def make_plan(con: duckdb.DuckDBPyConnection, as_of: date,
+              windows: dict[str, tuple] | None = None, files: bool = True) -> Plan:
+    """What is due on ``as_of``; with ``windows`` only the approved periods, without ``files`` no
+    archive/quarantine scan (the nightly proposal needs the counts only)."""
     p = paths()
     periods: list[PeriodPlan] = []
     totals: dict[str, int] = {}
     held_rows: dict[tuple[str, str], int] = {}
     actions: list[dict] = []
     refresh_holds(con)
-    for rule in enforced_rules(con):
+    rules = enforced_rules(con, windows)
+    for rule in rules:
         cutoff = rule.cutoff(as_of)
         t = rule.table
         totals[rule.dataset] = con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
@@ -131,11 +152,11 @@ def make_plan(con: duckdb.DuckDBPyConnection, as_of: date) -> Plan:
             by_key[(agency, start)] = pp
             periods.append(pp)
         source = LANDING_SOURCE.get(rule.dataset)
-        if source is None or not by_key:
+        if source is None or not by_key or not files:
             continue
         if "_file_sha256" in columns(con, rule.table_schema, rule.table_name):
             actions += _archive_actions(con, rule, cutoff, source, by_key, p.home)
-    for rule in enforced_rules(con):
+    for rule in rules if files else []:
         source = LANDING_SOURCE.get(rule.dataset)
         if source:
             actions += _quarantine_actions(con, rule, rule.cutoff(as_of), source, p.home)
@@ -185,6 +206,9 @@ def _quarantine_actions(con, rule: Rule, cutoff: date, source: str, home: Path) 
         [rule.dataset]).fetchall()
 
     def held(agency: str | None, d: date) -> bool:
+        if rule.windows is not None and not any(s <= d < e and (agency is None or agency in codes)
+                                                for s, e, codes in rule.windows):
+            return True  # not approved: kept like a held line
         return any((agency is None or agency == a) and s <= d <= e for a, s, e in holds)
 
     actions = []

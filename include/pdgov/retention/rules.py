@@ -35,6 +35,10 @@ class Rule:
     retain_months: int
     enforced: bool
     legal_basis: str
+    # Approved periods as [start, end) ranges with the agencies approved (pdgov.retention.approvals);
+    # None: no restriction (the proposal's view of everything due); (): nothing approved, nothing goes.
+    windows: tuple[tuple[date, date, tuple[str, ...]], ...] | None = None
+    deletion_basis: str = ""
 
     @property
     def table(self) -> str:
@@ -61,7 +65,7 @@ def _rule(row: dict) -> Rule:
         anchor_column=row.get("anchor_column") or "", agency_column=row.get("agency_column") or "",
         retain_months=int(row["retain_months"]),
         enforced=str(row["enforced"]).strip().lower() in ("true", "1", "t", "yes"),
-        legal_basis=row.get("legal_basis") or "",
+        legal_basis=row.get("legal_basis") or "", deletion_basis=row.get("deletion_basis") or "",
     )
 
 

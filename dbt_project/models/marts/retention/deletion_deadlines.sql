@@ -69,6 +69,7 @@ deadlines as (
         cast({{ dbt.last_day('period_keys.period_start', 'month') }} as date) as period_end,
         period_keys.rule_id,
         rules.legal_basis,
+        rules.deletion_basis,
         rules.retain_months,
         rules.destruction_method,
         coalesce(periods.rows_remaining, 0) as rows_remaining,
@@ -118,6 +119,7 @@ final as (
         deadlines.period_end,
         deadlines.rule_id,
         deadlines.legal_basis,
+        deadlines.deletion_basis,
         deadlines.retain_months,
         cast(
             {{ dbt.dateadd('day', 1, dbt.dateadd('month', 'deadlines.retain_months', 'deadlines.period_end')) }} as date
@@ -146,6 +148,7 @@ select
     period_end,
     rule_id,
     legal_basis,
+    deletion_basis,
     retain_months,
     delete_by,
     case

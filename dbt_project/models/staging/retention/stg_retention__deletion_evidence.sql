@@ -17,5 +17,9 @@ select
     files,
     method,
     as_of_date,
-    deleted_at
+    deleted_at,
+    batch_id,
+    approved_by,
+    approved_at,
+    approval_ref
 from {{ source('retention', 'deletion_evidence') }}
