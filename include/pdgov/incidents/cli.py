@@ -13,7 +13,7 @@ from pdgov.cli_types import iso_date
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("incident", help="personal-data incidents (個資事件): declare, notify, clock")
     s = p.add_subparsers(dest="incident_command", required=True)
-    dec = s.add_parser("declare", help="declare an incident from a JSON file and send its report and notices now")
+    dec = s.add_parser("declare", help="declare an incident from a JSON file and send its §45 report now (notices wait for confirm)")
     dec.add_argument("file", type=Path, help="JSON object with the declaration fields (see docs/incidents.md)")
     dec.add_argument("--date", type=iso_date, default=None, help="as-of date for the models (default: today, Taipei)")
     dec.set_defaults(func=cmd_declare)
