@@ -34,7 +34,8 @@ def source_tables(con) -> list[tuple[str, str]]:
              AND (table_schema = 'raw' OR (table_schema = 'main' AND table_name IN (
                   'ingest_rejections', 'ingest_files', 'run_ledger', 'deletion_evidence',
                   'legal_holds', 'notification_outbox', 'incidents_log', 'incident_confirmations',
-                  'incident_response_log')))
+                  'incident_response_log', 'deletion_proposals', 'webir_result_use_ends',
+                  'deletion_task_evidence')))
            ORDER BY 1, 2"""
     ).fetchall()
 
