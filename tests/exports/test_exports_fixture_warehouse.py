@@ -123,7 +123,8 @@ def test_help_sheet_explains_every_column_and_the_sample_rule(books):
             assert help_rows.get(f"{title}：{heading}"), (title, heading)
     assert "md5" in help_rows["抽樣規則"] and "3%" in help_rows["抽樣規則"]
     assert help_rows["作業批次"] == fx.RUN_ID
-    seeds = {r[-1].value for r in _table(wb["WebIR抽查樣本"])[1]}
+    head, rows = _table(wb["WebIR抽查樣本"])
+    seeds = {r[head.index("抽樣種子")].value for r in rows}
     assert seeds == {f"pdgov-webir|{a}|2026-10" for a in fx.AGENCIES}
 
 

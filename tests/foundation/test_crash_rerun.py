@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TEST_KEY, pdgov_env
 
+from pdgov.config import SOURCES  # every landing source: a new one cannot be left in landing
 from pdgov.deploy.fingerprint import Exclusions, diff, fingerprint
 
 AS_OF = date(2026, 11, 2)
 RUN_ID = "crash-test"
-SOURCES = ("punches", "devices", "webir", "webir_accounts", "roster", "incidents")
 
 #: What may differ between two homes that ingested the same files at different times: when, and
 #: which run (pinned here, not in pdgov.deploy.fingerprint, so a wider exclusion shows in this diff).

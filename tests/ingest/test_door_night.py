@@ -36,7 +36,7 @@ def _land(home) -> None:
     (home.landing_for("webir_accounts") / "accounts.csv").write_text(
         "使用者帳號,人員代號,機關代號,權限,帳號狀態,申請日期,最後使用時間,任職狀態\n"
         "hr01,0001,379000000A,使用者,啟用,2023-01-03,2026-10-05 09:00:00,在職\n"
-        "hr02,0102,379010000B,管理者,啟用,2022-05-01,2026-10-05 09:10:00,在職\n", encoding="utf-8")
+        "hr02,0102,379010000G,管理者,啟用,2022-05-01,2026-10-05 09:10:00,在職\n", encoding="utf-8")
     (home.landing_for("roster") / "staff.csv").write_bytes(
         ("機關代號,人員代號,身分證字號,員工姓名\n"
          + "".join(f"379000000A,{i:04d},{nid},員工{i}\n" for i, nid in enumerate(STAFF, start=1))).encode("cp950"))
@@ -45,9 +45,9 @@ def _land(home) -> None:
         "379000000A,0001,115/10/05 08:01:23,D1,臉部\n379000000A,0002,2026-10-05 08:03:00,,行動打卡\n",
         encoding="utf-8")
     whole = xlsx([["機關代碼", "員工編號", "打卡時間", "設備編號", "辨識方式", "備註"],
-                  *[["379010000B", f"{i:04d}", datetime(2026, 10, 5, 8, i), "D9", "指紋", f"代 {IN_BROKEN}"]
+                  *[["379010000G", f"{i:04d}", datetime(2026, 10, 5, 8, i), "D9", "指紋", f"代 {IN_BROKEN}"]
                     for i in range(40)]])
-    (home.landing_for("punches") / "379010000B_punches.xlsx").write_bytes(whole[: len(whole) * 2 // 3])
+    (home.landing_for("punches") / "379010000G_punches.xlsx").write_bytes(whole[: len(whole) * 2 // 3])
 
 
 def test_a_real_night_at_the_door(pdgov_home):
@@ -60,7 +60,7 @@ def test_a_real_night_at_the_door(pdgov_home):
     status = {o["file_name"]: o["status"] for r in results.values() for o in r["file_list"]}
     assert status == {"inventory.csv": "loaded", "webir_202610.csv": "loaded", "accounts.csv": "loaded",
                       "staff.csv": "loaded", "379000000A_punches.csv": "loaded",
-                      "379010000B_punches.xlsx": "rejected"}
+                      "379010000G_punches.xlsx": "rejected"}
     assert query(pdgov_home, "SELECT device_id, brand, origin_country, intranet, record_capacity FROM raw.devices "
                              "ORDER BY device_id") == [
         (f"D{i}", "海康威視", o, True, 100000) for i, o in enumerate(ORIGINS, start=1)]
@@ -70,13 +70,13 @@ def test_a_real_night_at_the_door(pdgov_home):
         ("hr02", None, datetime(2026, 10, 5, 9, 10), f"代查 [ID {TYPED[:3]}****{TYPED[-3:]} #h{_h(TYPED)}] 之投保"),
         ("ghost9", None, datetime(2026, 10, 6, 14), None)]
     assert query(pdgov_home, "SELECT account, employee_no, agency_code, role FROM raw.webir_accounts ORDER BY 1") == [
-        ("hr01", "0001", "379000000A", "user"), ("hr02", "0102", "379010000B", "admin")]
+        ("hr01", "0001", "379000000A", "user"), ("hr02", "0102", "379010000G", "admin")]
     assert query(pdgov_home, "SELECT employee_no, national_id_masked, name FROM raw.roster ORDER BY 1") == [
         (f"{i:04d}", f"{nid[:3]}****{nid[-3:]}", f"員工{i}") for i, nid in enumerate(STAFF, start=1)]
     assert query(pdgov_home, "SELECT employee_no, device_id, method FROM raw.punches ORDER BY 1") == [
         ("0001", "D1", "face"), ("0002", None, "app")]
     assert query(pdgov_home, "SELECT file_name, line_no, reason FROM main.ingest_rejections") == [
-        ("379010000B_punches.xlsx", None, readers.DAMAGED)]
+        ("379010000G_punches.xlsx", None, readers.DAMAGED)]
     for source in SOURCES:
         assert not list(pdgov_home.landing_for(source).iterdir()), source
     assert ids_in_files(pdgov_home.home, [*every_id, IN_BROKEN]) == []

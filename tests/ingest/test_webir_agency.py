@@ -28,7 +28,7 @@ def test_log_without_agency_loads_with_agency_from_column_prefix_or_null(pdgov_h
     landing = pdgov_home.landing_for("webir")
     (landing / "webir_202610.csv").write_text(SPEC_HEADER + ROWS, encoding="utf-8")
     (landing / "379000000A-webir.csv").write_bytes((SPEC_HEADER + ROWS).encode("cp950"))
-    with_col = "機關代號," + SPEC_HEADER + "".join(f"379010000B,{r}" for r in ROWS.splitlines(keepends=True))
+    with_col = "機關代號," + SPEC_HEADER + "".join(f"379010000G,{r}" for r in ROWS.splitlines(keepends=True))
     (landing / "with_column.csv").write_text(with_col, encoding="utf-8")
     result = ingest("webir")
     assert (result["files"], result["files_rejected"], result["rows_in"]) == (3, 0, 9)
@@ -40,7 +40,7 @@ def test_log_without_agency_loads_with_agency_from_column_prefix_or_null(pdgov_h
     accounts = ["acc1", "acc7", "ghost"]
     assert got == ([("379000000A-webir.csv", a, "379000000A", k) for a, k in zip(accounts, keys, strict=True)]
                    + [("webir_202610.csv", a, None, k) for a, k in zip(accounts, keys, strict=True)]
-                   + [("with_column.csv", a, "379010000B", k) for a, k in zip(accounts, keys, strict=True)])
+                   + [("with_column.csv", a, "379010000G", k) for a, k in zip(accounts, keys, strict=True)])
 
 
 def test_a_name_that_only_looks_like_a_code_gives_no_agency(pdgov_home):
