@@ -96,7 +96,9 @@ def deployment(tmp_path_factory):
         queue=f"pdgov_{uid}",
         api_port=free_port(),
         worker_log_port=free_port(),
-        smtp_conn=f"smtp://127.0.0.1:{smtp.port}",
+        # A plain loopback relay: without these extras SmtpHook speaks SMTPS to it (SSL WRONG_VERSION_NUMBER)
+        # and the incident's messages stay pending.
+        smtp_conn=f"smtp://127.0.0.1:{smtp.port}?disable_ssl=true&disable_tls=true&from_email=pdgov%40pdgov.test",
         dbt_project_dir=dbt_dir,
         # Only what this test triggers may run: no run for "the latest interval" on unpause.
         extra={"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False", "PDGOV_TASK_RETRIES": "0",
