@@ -146,8 +146,8 @@ def test_seed_names_real_columns_and_no_name_means_two_columns():
     for source in CONTRACTS:
         vocabulary(source)  # raises VocabularyError on an unknown column or a name meaning two columns
     counts = {s: sum(r["source"] == s for r in rows) for s in CONTRACTS}
-    assert counts == {"punches": 19, "devices": 65, "webir": 26, "webir_accounts": 23, "roster": 15,
-                      "incidents": 15}
+    assert counts == {"punches": 19, "devices": 68, "webir": 26, "webir_accounts": 23, "roster": 15,
+                      "incidents": 15, "committee_decisions": 11, "webir_audit_results": 0}
     brand = vocabulary("devices").names_of("brand")
     assert brand[:4] == ["brand", "廠牌", "品牌", "廠牌名稱"]
     assert set(vocabulary("roster").names_of("national_id")) >= {"身分證統一編號", "身分證字號", "身分證號"}
