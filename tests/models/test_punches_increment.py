@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+#: The punches chain and only the tests whose every parent it builds (a singular test that also reads
+#: incident models would fail on their absence).
+PUNCHES = ["+stg_punches", "--indirect-selection", "cautious"]
 RUN_DATE = date(2026, 11, 2)
 NEXT_DATE = date(2026, 11, 3)
 KEY = "pdgov-test-key-not-for-production-0123456789abcdef"
@@ -73,7 +76,7 @@ def nights(tmp_path_factory):
         # night 1: the export, and a second file of the same agency that also holds one of its punches
         _write(landing / f"{agency}_差勤刷卡_overlap.csv", [p_overlap])
         ingest_source("punches", "night-1", RUN_DATE)
-        dbt.build(RUN_DATE, "night-1", select=["+stg_punches"])
+        dbt.build(RUN_DATE, "night-1", select=PUNCHES)
         first = _query(STG)
 
         # night 2: a new export with two new punches and one already delivered; the export corrected
@@ -83,17 +86,17 @@ def nights(tmp_path_factory):
         _write(landing / f"{p_again[0]}_差勤刷卡_20261102.csv", [p_again])
         _write(corrected, [r for r in rows if r not in (p_overlap, p_only)])
         ingest_source("punches", "night-2", NEXT_DATE)
-        dbt.build(NEXT_DATE, "night-2", select=["+stg_punches"])
+        dbt.build(NEXT_DATE, "night-2", select=PUNCHES)
         increment = _query(STG)
         touched = _query("SELECT count(*) FROM main.base_punches_superseded__touched")[0][0]
 
         # the same night again: nothing new, nothing changes
-        dbt.build(NEXT_DATE, "night-2", select=["+stg_punches"])
+        dbt.build(NEXT_DATE, "night-2", select=PUNCHES)
         rerun = _query(STG)
         touched_rerun = _query("SELECT count(*) FROM main.base_punches_superseded__touched")[0][0]
 
         superseded = _query("SELECT * FROM main.base_punches_superseded ORDER BY ALL")
-        dbt.run(["build", "--select", "+stg_punches", "--full-refresh",
+        dbt.run(["build", "--select", *PUNCHES, "--full-refresh",
                  "--vars", dbt.dbt_vars(NEXT_DATE, "night-2-full")])
         full = _query(STG)
         superseded_full = _query("SELECT * FROM main.base_punches_superseded ORDER BY ALL")
@@ -146,7 +149,7 @@ def test_key_test_catches_a_duplicate_tonight_and_on_demand_anywhere(nights):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PDGOV_HOME", str(nights["home"]))
         mp.setenv("PDGOV_HMAC_KEY", KEY)
-        dbt.build(NEXT_DATE, "night-3", select=["+stg_punches"])  # an incremental build with a work table
+        dbt.build(NEXT_DATE, "night-3", select=PUNCHES)  # an incremental build with a work table
         key = "agency_code, employee_no, punched_at, device_id, method"
         with connect() as con:
             assert con.execute("SELECT count(*) FROM main.base_punches_superseded__touched").fetchone()[0] == 0
