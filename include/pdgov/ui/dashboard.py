@@ -319,12 +319,18 @@ def overview(as_of: date) -> list[AgencyLine]:
     return sorted(lines.values(), key=lambda ln: (-sum(ln.counts.values()), ln.code))
 
 
+def _sheet(mart: str):
+    """The workbook sheet printing ``mart`` (by name: sheets are added between releases)."""
+    return next(sh for sh in SHEETS if sh.table == mart)
+
+
 TILES = (devices, deadlines, samples, accounts, incidents, deliveries)
 # The workbook sheet behind each tile's rows (same columns, words and agency names as the workbook),
 # and the column its bars filter on.
 ROWS: dict[str, tuple[Sheet, str | None]] = {
-    "devices": (SHEETS[1], "status"), "deadlines": (SHEETS[2], "status"), "samples": (SHEETS[3], "sample_kind"),
-    "accounts": (SHEETS[4], "finding"), "incidents": (SHEETS[5], None),
+    "devices": (_sheet("device_compliance"), "status"), "deadlines": (_sheet("deletion_deadlines"), "status"),
+    "samples": (_sheet("webir_audit_samples"), "sample_kind"), "accounts": (_sheet("webir_account_review"), "finding"),
+    "incidents": (_sheet("incident_clock"), None),
 }
 
 
