@@ -24,7 +24,8 @@ from pdgov.ui import access, dashboard, pages
 DOC_TYPES = {".html": "text/html", ".json": "application/json", ".css": "text/css", ".js": "text/javascript",
              ".svg": "image/svg+xml", ".png": "image/png"}
 AGENCY_BOOK = re.compile(r"^(?P<day>\d{4}-\d{2}-\d{2})/agency/pdgov_(?P<code>[0-9]{9}[A-Z])_(?P=day)\.xlsx$")
-CITY_BOOK = re.compile(r"^(?P<day>\d{4}-\d{2}-\d{2})/pdgov_全市_(?P=day)\.xlsx$")
+# City-level books (committee only): the city workbook and the quarterly WebIR report to 勞工局.
+CITY_BOOK = re.compile(r"^(?P<day>\d{4}-\d{2}-\d{2})/pdgov_(?:全市|WebIR查核季報_勞工局)_(?P=day)\.xlsx$")
 ROW_LIMIT = 500
 
 
