@@ -58,7 +58,7 @@ def test_tiles_count_what_the_marts_hold_for_the_city_and_for_one_agency(night):
     assert sum(b.value for b in samples.bars) == 30 and samples.note == "查核結果尚未匯入"
     assert sum(b.value for b in dashboard.samples(DAY, A).bars) == 15
     assert dashboard.accounts(DAY, None) is None, "the fixture's night did not build webir_account_review"
-    assert dashboard.deliveries(DAY, None) is None, "no missing_deliveries mart yet: the tile is left off"
+    assert dashboard.deliveries(DAY, None) is None, "no agency_deliveries mart yet: the tile is left off"
     assert [(c, n) for c, n in dashboard.agencies(DAY)] == [(A, fx.NAMES[A]), (B, fx.NAMES[B])]
 
 
@@ -86,8 +86,9 @@ def test_rows_behind_a_bar_are_the_workbook_rows_of_that_agency_and_code(night):
 def test_audit_findings_and_missing_deliveries_appear_when_their_tables_exist(night):
     _sql(night, "CREATE TABLE webir_audit_findings AS SELECT agency_code, audit_month, query_key, '正常' AS result "
                 "FROM webir_audit_samples WHERE sample_kind = 'flagged'",
-         f"CREATE TABLE missing_deliveries AS SELECT * FROM (VALUES ('{A}', 'punches'), ('{A}', 'webir'), "
-         f"('{B}', 'punches')) t(agency_code, source)")
+         f"CREATE TABLE agency_deliveries AS SELECT * FROM (VALUES ('{A}', 'punches', 'missing'), "
+         f"('{A}', 'webir', 'late'), ('{A}', 'roster', 'ok'), ('{B}', 'punches', 'missing'), ('{B}', 'devices', 'ok')) "
+         "t(agency_code, source, status)")
     snapshot.write(fx.RUN_ID, DAY)
     samples = dashboard.samples(DAY, None)
     assert samples.headline == "抽出 30 筆，已查核 6 筆" and not samples.note

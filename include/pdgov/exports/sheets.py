@@ -375,7 +375,12 @@ SHEETS = [
 ]
 # WebIR audit findings (seed 004 §12(1)) and who has not delivered (issue 18): the sample sheet offers
 # 正常/異常 in 查核結果; the quarterly report to 勞工局 is also a workbook of its own (exports.webir_report).
-SAMPLE_SHEET = next(s for s in SHEETS if s.table == "webir_audit_samples")
+def sheet_of(table: str) -> Sheet:
+    """The sheet that prints the mart ``table`` (by name: sheets are added between releases)."""
+    return next(s for s in SHEETS if s.table == table)
+
+
+SAMPLE_SHEET = sheet_of("webir_audit_samples")
 SHEETS[SHEETS.index(SAMPLE_SHEET)] = SAMPLE_SHEET = Sheet(
     SAMPLE_SHEET.title, SAMPLE_SHEET.table, SAMPLES, SAMPLE_SHEET.order, SAMPLE_SHEET.highlight,
     choices={"result": tuple(AUDIT_RESULT.values())})

@@ -27,8 +27,8 @@ from pdgov.exports.sheets import (
     DEADLINE_STATUS,
     DEVICE_STATUS,
     SAMPLE_KIND,
-    SHEETS,
     Sheet,
+    sheet_of,
 )
 from pdgov.ui.snapshot import ABOUT, TABLES, snapshot_dir
 
@@ -270,18 +270,15 @@ def incidents(as_of: date, agency: str | None) -> Tile | None:
 
 
 def deliveries(as_of: date, agency: str | None) -> Tile | None:
-    """Deliveries missing, once a ``missing_deliveries`` mart exists (one row per missing delivery)."""
+    """Deliveries missing or late per source, from ``agency_deliveries`` (issue 18) once it is built."""
     with reading(as_of) as con:
-        have = _tables(con)
-        if "missing_deliveries" not in have:
+        if "agency_deliveries" not in _tables(con):
             return None
         where, params = _where(agency)
-        by = "source" if "source" in {c for (c,) in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'missing_deliveries'").fetchall()} \
-            else "agency_code"
-        counts = dict(con.execute(f'SELECT "{by}", count(*) FROM main.missing_deliveries {where} GROUP BY 1',
+        where = f"{where} AND status <> 'ok'" if where else "WHERE status <> 'ok'"
+        counts = dict(con.execute(f"SELECT source, count(*) FROM main.agency_deliveries {where} GROUP BY 1",
                                   params).fetchall())
-    return Tile("deliveries", "應交未交資料", f"{sum(counts.values())} 件未交", f"依{'資料來源' if by == 'source' else '機關'}",
+    return Tile("deliveries", "應交未交資料", f"{sum(counts.values())} 件未交", "依資料來源",
                 [Bar(str(k), v, "warning", k) for k, v in sorted(counts.items())])
 
 
@@ -318,19 +315,13 @@ def overview(as_of: date) -> list[AgencyLine]:
                 line.counts[key] = n
     return sorted(lines.values(), key=lambda ln: (-sum(ln.counts.values()), ln.code))
 
-
-def _sheet(mart: str):
-    """The workbook sheet printing ``mart`` (by name: sheets are added between releases)."""
-    return next(sh for sh in SHEETS if sh.table == mart)
-
-
 TILES = (devices, deadlines, samples, accounts, incidents, deliveries)
 # The workbook sheet behind each tile's rows (same columns, words and agency names as the workbook),
 # and the column its bars filter on.
 ROWS: dict[str, tuple[Sheet, str | None]] = {
-    "devices": (_sheet("device_compliance"), "status"), "deadlines": (_sheet("deletion_deadlines"), "status"),
-    "samples": (_sheet("webir_audit_samples"), "sample_kind"), "accounts": (_sheet("webir_account_review"), "finding"),
-    "incidents": (_sheet("incident_clock"), None),
+    "devices": (sheet_of("device_compliance"), "status"), "deadlines": (sheet_of("deletion_deadlines"), "status"),
+    "samples": (sheet_of("webir_audit_samples"), "sample_kind"), "accounts": (sheet_of("webir_account_review"), "finding"),
+    "incidents": (sheet_of("incident_clock"), None),
 }
 
 

@@ -20,9 +20,9 @@ from pdgov.config import paths
 
 SNAPSHOT_DIR = "dashboard"
 # What the tiles read (see pdgov.ui.dashboard). A table the warehouse does not have is left out;
-# webir_audit_findings and missing_deliveries appear once the models that build them exist.
+# webir_audit_findings and agency_deliveries appear once the models that build them exist.
 TABLES = ("device_compliance", "deletion_deadlines", "webir_audit_samples", "webir_audit_findings",
-          "webir_account_review", "incident_clock", "incident_summary", "missing_deliveries", "city_agencies")
+          "webir_account_review", "incident_clock", "incident_summary", "agency_deliveries", "city_agencies")
 ABOUT = "snapshot.json"
 
 
