@@ -44,7 +44,7 @@ KEEP_RULES: dict[str, KeepRule] = {r.kind: r for r in (
     KeepRule("deletion_deadlines", 60, _SEED_39),
     KeepRule("incident_clock", 60, _SEED_39 + "（個資事件，第39點第1項第9款）"),
     KeepRule("incident_summary", 60, _SEED_39 + "（個資事件，第39點第1項第9款）"),
-    KeepRule("missing_deliveries", 60, _SEED_39),
+    KeepRule("agency_deliveries", 60, _SEED_39),
     KeepRule("city_agencies", 60, "隨同當夜紀錄保存（重製當夜報表所需）"),
     KeepRule("ingest_files", 60, "隨同當夜紀錄保存（重製當夜報表所需）"),
     KeepRule("run_ledger", 60, _SEED_39 + "（軌跡紀錄，第39點第1項第4款）"),

@@ -38,6 +38,7 @@ PERSONAL: dict[str, dict[str, tuple[str, ...]]] = {
     "webir_audit_samples": {"query_key": ("account", "subject_masked", "case_no", "reason"),
                             "account": ("account", "subject_masked", "case_no", "reason")},
     "webir_audit_findings": {"query_key": ("note",)},
+    "webir_audit_unaudited": {"query_key": ("account",), "account": ("account",)},
     "webir_account_review": {"account": ("account", "detail")},
 }
 

@@ -48,13 +48,21 @@ class Tracked:
     select: str  # over the warehouse attached as ``wh``; ``$run_id`` is the night's run
 
 
-# The governance outputs (issue 22), then what a past night's workbooks and dashboard also read:
-# agency names, the source files listed in 來源與版本, and the night's run ledger row.
+def _shown_tables() -> tuple[str, ...]:
+    """Every table a night's workbooks (their sheets, the 勞工局 report, the agency-name lookup) and
+    its dashboard snapshot read: derived from them, so a sheet added later is kept in history too
+    and ``pdgov export --date`` can print it again."""
+    from pdgov.exports.sheets import LOOKUPS, QUARTERLY_SHEET, SHEETS
+    from pdgov.ui.snapshot import TABLES
+
+    return tuple(sorted({s.table for s in (*SHEETS, QUARTERLY_SHEET)} | {t for t, _, _ in LOOKUPS.values()}
+                        | set(TABLES)))
+
+
+# The governance outputs (issue 22) and whatever else a past night's workbooks and dashboard read,
+# then the source files listed in 來源與版本 and the night's run ledger row.
 TRACKED = (
-    *(Tracked(t, f'SELECT * FROM wh.main."{t}"') for t in (
-        "personal_data_file_register", "device_compliance", "webir_audit_samples", "webir_audit_findings",
-        "webir_account_review", "deletion_deadlines", "incident_clock", "incident_summary",
-        "missing_deliveries", "city_agencies")),
+    *(Tracked(t, f'SELECT * FROM wh.main."{t}"') for t in _shown_tables()),
     Tracked("ingest_files", "SELECT source, file_name, file_sha256, rows_in, status FROM wh.main.ingest_files "
                             "WHERE status = 'loaded'"),
     Tracked("run_ledger", "SELECT run_id, triggered_by, data_interval_start, data_interval_end, started_at "
