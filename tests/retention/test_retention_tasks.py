@@ -26,8 +26,10 @@ def test_end_of_use_and_task_done(tmp_path):
     home = tmp_path / "home"
     (home / "warehouse").mkdir(parents=True)
     con = duckdb.connect(str(home / "warehouse" / "pdgov.duckdb"))
-    con.execute("CREATE TABLE main.stg_webir_queries (agency_code VARCHAR, case_no VARCHAR)")
-    con.execute("INSERT INTO main.stg_webir_queries VALUES ('379130000C', '115勞字第0012號')")
+    # As the models leave it: int_webir_queries is a view (intermediate models are), whose agency is the roster's.
+    con.execute("CREATE TABLE main.queries (agency_code VARCHAR, case_no VARCHAR)")
+    con.execute("INSERT INTO main.queries VALUES ('379130000C', '115勞字第0012號')")
+    con.execute("CREATE VIEW main.int_webir_queries AS SELECT * FROM main.queries")
     con.execute("CREATE TABLE main.agency_deletion_tasks (task_id VARCHAR, agency_code VARCHAR)")
     con.execute("INSERT INTO main.agency_deletion_tasks VALUES ('t-dev-1', '379150000G')")
     con.close()

@@ -48,15 +48,12 @@ def reminder(agency_code: str | None, agency_name: str | None, month, rows: list
 def enqueue(con, run_id: str, now: datetime) -> dict[str, Any]:
     """Queue the reminders not queued yet; returns how many and any problem (no recipient, no mart)."""
     from pdgov.notifications.outbox import _queue, _rows, message_id
+    from pdgov.warehouse import table_exists
 
-    built = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
-                        "AND table_name = 'webir_audit_unaudited'").fetchone()[0]
-    if not built:
+    if not table_exists(con, "main", "webir_audit_unaudited"):
         return {"audit_reminders": 0, "problems": []}
-    has_names = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
-                            "AND table_name = 'city_agencies'").fetchone()[0]
     name_sql = ("(SELECT a.agency_name FROM main.city_agencies a WHERE a.agency_code = u.agency_code)"
-                if has_names else "NULL")
+                if table_exists(con, "main", "city_agencies") else "NULL")
     rows = _rows(con, f"SELECT u.*, {name_sql} AS agency_name FROM main.webir_audit_unaudited u "  # noqa: S608
                       "ORDER BY u.agency_code NULLS FIRST, u.audit_month, u.queried_at, u.query_key")
     groups: dict[tuple, list[dict[str, Any]]] = {}

@@ -27,6 +27,7 @@ from datetime import date
 import duckdb
 
 from pdgov import clock
+from pdgov.warehouse import table_exists
 
 DDL = [
     """CREATE TABLE IF NOT EXISTS main.webir_result_use_ends (
@@ -47,9 +48,10 @@ def record_use_end(con: duckdb.DuckDBPyConnection, agency: str, case_no: str, en
     """The agency's use of a case's WebIR results ended on ``ended``; recording it again corrects it."""
     if ended > clock.today():
         raise TaskError(f"end of use {ended} is in the future: record it when the use has ended")
+    # The querying agency is the roster's (int_webir_queries, seed 004 §6): a log need not name it.
     known = con.execute(
-        "SELECT count(*) FROM main.stg_webir_queries WHERE agency_code = ? AND case_no = ?", [agency, case_no]
-    ).fetchone()[0] if _exists(con, "stg_webir_queries") else 1
+        "SELECT count(*) FROM main.int_webir_queries WHERE agency_code = ? AND case_no = ?", [agency, case_no]
+    ).fetchone()[0] if table_exists(con, "main", "int_webir_queries") else 1
     if not known:
         raise TaskError(f"no WebIR query of agency {agency} carries case number {case_no!r}")
     con.execute("DELETE FROM main.webir_result_use_ends WHERE agency_code = ? AND case_no = ?", [agency, case_no])
@@ -65,15 +67,10 @@ def record_done(con: duckdb.DuckDBPyConnection, task_id: str, done_on: date, by:
     if done_on > clock.today():
         raise TaskError(f"done on {done_on} is in the future")
     row = con.execute("SELECT agency_code FROM main.agency_deletion_tasks WHERE task_id = ?", [task_id]
-                      ).fetchone() if _exists(con, "agency_deletion_tasks") else None
+                      ).fetchone() if table_exists(con, "main", "agency_deletion_tasks") else None
     if row is None:
         raise TaskError(f"no deletion task {task_id}; the agency workbook's 刪除作業 sheet lists them")
     con.execute("DELETE FROM main.deletion_task_evidence WHERE task_id = ?", [task_id])
     con.execute("INSERT INTO main.deletion_task_evidence VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [task_id, row[0], done_on, by.strip(), ref.strip(), note, clock.now()])
     return row[0]
-
-
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?",
-                            [table]).fetchone()[0])

@@ -107,7 +107,7 @@ webir_tasks as (
         u.use_ended_on as known_start,
         '查詢所得資料使用完竣：一個月內刪除（含暫存檔、備份檔及衍生檔案）' as reason
     from {{ ref('stg_retention__webir_result_use_ends') }} as u
-    left join {{ ref('stg_webir_queries') }} as q
+    left join {{ ref('int_webir_queries') }} as q
         on u.agency_code = q.agency_code and u.case_no = q.case_no
     group by 1, 2, 3, 4, 5, 7, 8
 
