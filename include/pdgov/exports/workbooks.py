@@ -248,17 +248,30 @@ def _write_books(run_id: str, logical_date: date, agencies: list[str | None]) ->
     """Write the given workbooks (``None`` is the city's) on one read-only connection of its own."""
     from pdgov.warehouse import connect
 
-    out_dir = paths().exports / logical_date.isoformat()
+    with connect(read_only=True) as con:
+        return write_books(con, run_id, logical_date, agencies, paths().exports / logical_date.isoformat())
+
+
+def write_books(con, run_id: str, logical_date: date, agencies: list[str | None], out_dir: Path,
+                versions: list[list] | None = None) -> list[Path]:
+    """The workbooks of ``agencies`` (``None``: the city's) from ``con``'s marts into ``out_dir``:
+    the night's warehouse, or a past night rebuilt from history (``versions``: that night's)."""
     day = logical_date.isoformat()
     written: list[Path] = []
-    with connect(read_only=True) as con:
-        cols = _main_columns(con)
-        run, sources, names = _run_info(con, cols, run_id), _source_files(con, cols), _agency_names(con, cols)
-        for code in agencies:
-            path = out_dir / f"pdgov_全市_{day}.xlsx" if code is None else out_dir / "agency" / f"pdgov_{code}_{day}.xlsx"
-            _book(con, cols, run_id, logical_date, code, run, sources, names, path)
-            written.append(path)
+    cols = _main_columns(con)
+    run, sources, names = _run_info(con, cols, run_id), _source_files(con, cols), _agency_names(con, cols)
+    for code in agencies:
+        path = out_dir / f"pdgov_全市_{day}.xlsx" if code is None else out_dir / "agency" / f"pdgov_{code}_{day}.xlsx"
+        _book(con, cols, run_id, logical_date, code, run, sources, names, path, versions)
+        written.append(path)
     return written
+
+
+def remove_stale(out_dir: Path, written: list[Path]) -> None:
+    """Agency workbooks of the folder not written this time (an agency gone from the data) go."""
+    for old in (out_dir / "agency").glob("*.xlsx"):
+        if old not in written:
+            old.unlink()
 
 
 def workers_for(books: int) -> int:
@@ -332,9 +345,7 @@ def write_all(run_id: str, logical_date: date, workers: int | None = None) -> li
     if written is None:
         n = 1
         written = _write_books(run_id, logical_date, books)
-    for old in (out_dir / "agency").glob("*.xlsx"):
-        if old not in written:
-            old.unlink()
+    remove_stale(out_dir, written)
     from pdgov.exports.webir_report import write as write_webir_report
 
     write_webir_report(run_id, logical_date)  # the quarterly report to 勞工局, a file of its own

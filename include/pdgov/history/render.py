@@ -51,49 +51,18 @@ def render(night: date, out_dir: Path | None = None, history: Path | None = None
     no rows in history goes) and the dashboard snapshot of the night is rebuilt from the same rows.
     """
     from pdgov.exports import workbooks as wb
+    from pdgov.ui import snapshot
 
     mem, info = materialize(night, history)
     own = out_dir is None
     target = out_dir or paths().exports / night.isoformat()
-    run_id = info["run_id"]
-    written: list[Path] = []
     try:
-        cols = wb._main_columns(mem)
-        run, sources, names = wb._run_info(mem, cols, run_id), wb._source_files(mem, cols), wb._agency_names(mem, cols)
-        day = night.isoformat()
-        for code in [None, *wb._agencies(mem)]:
-            path = target / f"pdgov_全市_{day}.xlsx" if code is None else target / "agency" / f"pdgov_{code}_{day}.xlsx"
-            wb._book(mem, cols, run_id, night, code, run, sources, names, path, versions=info["versions"])
-            written.append(path)
+        written = wb.write_books(mem, info["run_id"], night, [None, *wb._agencies(mem)], target, info["versions"])
         if own:
-            for old in (target / "agency").glob("*.xlsx"):
-                if old not in written:
-                    old.unlink()
-            _snapshot(mem, run_id, night, target)
+            wb.remove_stale(target, written)
+            snapshot.write_from(mem, info["run_id"], night, rendered_from="history")
     finally:
         mem.close()
     log.info("pdgov: history: %d workbooks of %s rendered from history into %s", len(written), night, target)
     return written
 
-
-def _snapshot(mem: duckdb.DuckDBPyConnection, run_id: str, night: date, folder: Path) -> None:
-    """The night's dashboard snapshot (``pdgov.ui.snapshot``), from the rows the workbooks were drawn from."""
-    import json
-    import shutil
-
-    from pdgov.ui import snapshot
-
-    final = folder / snapshot.SNAPSHOT_DIR
-    tmp = folder / f".{snapshot.SNAPSHOT_DIR}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    have = {t for (t,) in mem.execute("SELECT table_name FROM information_schema.tables "
-                                      "WHERE table_schema = 'main'").fetchall()}
-    copied = [t for t in snapshot.TABLES if t in have]
-    for table in copied:
-        target = (tmp / f"{table}.parquet").as_posix().replace("'", "''")
-        mem.execute(f"COPY (SELECT * FROM main.\"{table}\") TO '{target}' (FORMAT parquet)")
-    about = {"run_id": run_id, "logical_date": night.isoformat(), "tables": copied, "rendered_from": "history"}
-    (tmp / snapshot.ABOUT).write_text(json.dumps(about, ensure_ascii=False, indent=1), encoding="utf-8")
-    shutil.rmtree(final, ignore_errors=True)
-    tmp.rename(final)

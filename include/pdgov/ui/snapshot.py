@@ -31,24 +31,30 @@ def snapshot_dir(as_of: date) -> Path:
 
 
 def write(run_id: str, logical_date: date) -> Path:
-    """Copy the shown tables to ``exports/<date>/dashboard/``, replacing the night's earlier copy whole."""
+    """Copy the shown tables from the warehouse to ``exports/<date>/dashboard/``."""
     from pdgov.warehouse import connect
 
+    with connect(read_only=True) as con:
+        return write_from(con, run_id, logical_date,
+                          written_at=datetime.now().astimezone().isoformat(timespec="seconds"))
+
+
+def write_from(con, run_id: str, logical_date: date, **about_extra: str) -> Path:
+    """Copy the shown tables ``con`` has (the warehouse, or a past night rebuilt from history) to
+    ``exports/<date>/dashboard/``, replacing the night's earlier copy whole."""
     final = snapshot_dir(logical_date)
     tmp, old = final.with_name(f".{SNAPSHOT_DIR}.tmp"), final.with_name(f".{SNAPSHOT_DIR}.old")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    with connect(read_only=True) as con:
-        have = {t for (t,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
-        copied = []
-        for table in TABLES:
-            if table in have:
-                target = (tmp / f"{table}.parquet").as_posix().replace("'", "''")
-                con.execute(f"COPY (SELECT * FROM main.\"{table}\") TO '{target}' (FORMAT parquet)")
-                copied.append(table)
-    about = {"run_id": run_id, "logical_date": logical_date.isoformat(), "tables": copied,
-             "written_at": datetime.now().astimezone().isoformat(timespec="seconds")}
+    have = {t for (t,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    copied = []
+    for table in TABLES:
+        if table in have:
+            target = (tmp / f"{table}.parquet").as_posix().replace("'", "''")
+            con.execute(f"COPY (SELECT * FROM main.\"{table}\") TO '{target}' (FORMAT parquet)")
+            copied.append(table)
+    about = {"run_id": run_id, "logical_date": logical_date.isoformat(), "tables": copied, **about_extra}
     (tmp / ABOUT).write_text(json.dumps(about, ensure_ascii=False, indent=1), encoding="utf-8")
     shutil.rmtree(old, ignore_errors=True)
     if final.exists():
