@@ -217,15 +217,13 @@ def rebuild_models(tables: list[str], as_of: date, run_id: str) -> list[str]:
     ``int_register_punch_people`` (one row per person, no punch date) keeps a person whose punches
     were all deleted until it is rebuilt.
     """
-    import json as _json
-
     from pdgov.transform import dbt
     from pdgov.warehouse import connect, release_inprocess_dbt
 
     manifest_path = paths().dbt_target / "manifest.json"
     if not manifest_path.exists():
         return []
-    m = _json.loads(manifest_path.read_text(encoding="utf-8"))
+    m = json.loads(manifest_path.read_text(encoding="utf-8"))
     wanted = {t.lower() for t in tables}
     start = [k for k, n in m.get("sources", {}).items() if f"{n['schema']}.{n['name']}".lower() in wanted]
     seen: set[str] = set()
