@@ -1,10 +1,10 @@
-"""Loading the WebIR audit results the auditor returns in the sample workbook (seed 004 §12(1)).
+"""The door of the WebIR audit results the auditor returns in the sample workbook (seed 004 §12(1)).
 
 The committee workbook's sheet ``WebIR抽查樣本`` carries four empty columns — 查核結果 (正常/異常),
 查核說明, 查核人, 查核日期. The auditor fills them and drops the workbook (or that sheet saved as CSV)
-into ``landing/webir_audit_results/``. This module reads it by the contract ``webir_audit_results``
-into ``raw.webir_audit_findings`` with the ingest's own parts (ledger, checks, quarantine), and adds
-what the generic path cannot know:
+into ``landing/webir_audit_results/``. The ingest's one-file path loads it by the contract
+``webir_audit_results`` into ``raw.webir_audit_findings`` (ledger, checks, free-text IDs,
+quarantine: ``pdgov.ingest.run``); this module is its ``DOOR``, what the generic path cannot know:
 
 * a workbook has many sheets (說明, 個人資料檔案清冊, …): the sample sheet is the one read, by its
   title, else the one sheet whose header row has 查詢紀錄鍵;
@@ -18,92 +18,22 @@ what the generic path cannot know:
 from __future__ import annotations
 
 import csv
-import logging
-import tempfile
-from datetime import date
 from pathlib import Path
 
-from pdgov.config import paths
-from pdgov.contracts import AUDIT_SAMPLE_SHEET, CONTRACTS, Contract
-from pdgov.ingest import ledger, load, quarantine
-from pdgov.ingest.checks import MACROS
-from pdgov.ingest.delivery import Delivery, NotUtf8, prepare
-from pdgov.ingest.raw_schema import ensure_raw_tables
-from pdgov.ingest.readers import FileRefused, _cell_text, file_digest, sniff, to_utf8_csv
-from pdgov.warehouse import connect
+from pdgov.contracts import AUDIT_SAMPLE_SHEET
+from pdgov.ingest.delivery import Delivery
+from pdgov.ingest.readers import FileRefused, Sniffed, _cell_text, to_utf8_csv
+from pdgov.ingest.run import Door
+from pdgov.warehouse import table_exists
 
-log = logging.getLogger("pdgov.audit")
-
-SOURCE = "webir_audit_results"
 KEY_HEADER = "查詢紀錄鍵"
 
 
-def ingest_audit_results(run_id: str, logical_date: date) -> dict:
-    """Load every file waiting in ``landing/webir_audit_results/`` (the result shape of ``ingest_source``)."""
-    contract = CONTRACTS[SOURCE]
-    landing = paths().ensure().landing_for(SOURCE)
-    landing.mkdir(parents=True, exist_ok=True)
-    files = sorted(f for f in landing.iterdir() if f.is_file() and not f.name.startswith((".", "~$")))
-    result = {"source": SOURCE, "files": 0, "files_rejected": 0, "files_skipped": 0, "rows_in": 0,
-              "rows_rejected": 0, "file_list": []}
-    with connect() as con, tempfile.TemporaryDirectory(prefix="pdgov-audit-") as tmp:
-        ensure_raw_tables(con)
-        for m in MACROS:
-            con.execute(m)
-        for f in files:
-            outcome = _one(con, contract, f, run_id, logical_date, Path(tmp))
-            result["file_list"].append(outcome)
-            if outcome["status"] == "loaded":
-                result["files"] += 1
-                result["rows_in"] += outcome["rows"]
-            elif outcome["status"] == "rejected":
-                result["files_rejected"] += 1
-                result["rows_rejected"] += outcome["rows_rejected"]
-            else:
-                result["files_skipped"] += 1
-            log.info("pdgov: %s %s: %s", SOURCE, f.name, outcome["status"])
-    return result
-
-
-def _one(con, contract: Contract, f: Path, run_id: str, logical_date: date, tmp: Path) -> dict:
-    try:
-        sniffed = sniff(f)
-    except FileRefused as exc:
-        digest, size = file_digest(f)
-        return quarantine.reject(con, contract, f, digest, size, run_id, [(exc.line_no, exc.column, exc.reason)], 0)
-    seen = con.execute("SELECT status FROM main.ingest_files WHERE file_sha256 = ?", [sniffed.sha256]).fetchone()
-    if seen:
-        if seen[0] == "loaded":
-            ledger.archive_again(con, contract, f, sniffed.sha256)
-        else:
-            quarantine.file_away_again(con, contract, f, sniffed.sha256)
-        return {"file_name": f.name, "sha256": sniffed.sha256, "status": f"skipped ({seen[0]} before)", "rows": 0}
-    try:
-        if f.suffix.lower() in (".xlsx", ".xlsm"):
-            csv_path = sample_sheet_csv(f, tmp)
-        else:
-            csv_path = to_utf8_csv(f, sniffed, tmp)
-        try:
-            delivery = prepare(contract, f, csv_path)
-        except NotUtf8:
-            sniffed.encoding = "cp950"
-            delivery = prepare(contract, f, to_utf8_csv(f, sniffed, tmp))
-        problems = screen(con, delivery)
-        if problems:
-            return quarantine.reject(con, contract, f, sniffed.sha256, sniffed.size, run_id, problems,
-                                     len({p[0] for p in problems}))
-        loaded = load.fast_load(con, contract, delivery, f, sniffed.sha256, sniffed.size, run_id, logical_date)
-        if isinstance(loaded, int):
-            return ledger.archive_loaded(con, contract, f, sniffed.sha256, loaded, delivery.dropped)
-        problems, n_rows = quarantine.explain(con, contract, delivery)
-        if not problems and isinstance(loaded, str):
-            problems = [(None, None, loaded)]
-    except FileRefused as exc:
-        return quarantine.reject(con, contract, f, sniffed.sha256, sniffed.size, run_id,
-                                 [(exc.line_no, exc.column, exc.reason)], 0)
-    if not problems:
-        problems = [(None, None, "the file failed the contract check but no single line could be blamed")]
-    return quarantine.reject(con, contract, f, sniffed.sha256, sniffed.size, run_id, problems, n_rows)
+def to_csv(f: Path, sniffed: Sniffed, workdir: Path) -> Path:
+    """A workbook's sample sheet, or a CSV as the ingest reads any CSV."""
+    if f.suffix.lower() in (".xlsx", ".xlsm"):
+        return sample_sheet_csv(f, workdir)
+    return to_utf8_csv(f, sniffed, workdir)
 
 
 def sample_sheet_csv(path: Path, workdir: Path) -> Path:
@@ -187,10 +117,11 @@ def screen(con, d: Delivery) -> list[tuple[int, str, str]]:
 def _sampled_keys(con) -> set[str]:
     """Keys a finding may name: the sample as the last build drew it, and keys already found."""
     keys: set[str] = set()
-    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-                                      "AND table_name IN ('webir_audit_samples')").fetchall()}
-    if "webir_audit_samples" in have:
+    if table_exists(con, "main", "webir_audit_samples"):
         keys |= {r[0] for r in con.execute("SELECT query_key FROM main.webir_audit_samples").fetchall()}
     keys |= {r[0] for r in con.execute(
         "SELECT DISTINCT query_key FROM raw.webir_audit_findings WHERE result IS NOT NULL").fetchall()}
     return keys
+
+
+DOOR = Door(to_csv=to_csv, screen=screen)

@@ -164,7 +164,7 @@ CONTRACTS: dict[str, Contract] = {
     "webir_audit_results": Contract("webir_audit_results", "webir_audit_findings", (
         Col("query_key", "查詢紀錄鍵"),
         Col("result", "查核結果", "code", nullable=True, allowed=AUDIT_RESULT),
-        Col("note", "查核說明", nullable=True),
+        Col("note", "查核說明", nullable=True, free_text=True),
         Col("auditor", "查核人", nullable=True),
         Col("audited_on", "查核日期", "date", nullable=True, not_future=True),
         Col("agency_code", "機關代碼", "agency_code", required=False, nullable=True),

@@ -97,11 +97,12 @@ def file_away_again(con, contract: Contract, f: Path, sha: str) -> None:
 HEADER_REFUSALS = ("not a known header", "required column", "both mean")
 
 
-def headers_now_known(con, contract: Contract, f: Path, sniffed, tmp: Path) -> bool:
+def headers_now_known(con, contract: Contract, f: Path, sniffed, tmp: Path, read=None) -> bool:
     """Whether a file refused only for its headers (line 1) would now pass the header check — a
     steward added the spelling to the vocabulary seed. Then its refusal is forgotten (ledger row,
     rejections, quarantine copy and report) so the same bytes are loaded as a new file: the agency
-    need not export it again. Any other refusal stands (the same bytes fail the same way)."""
+    need not export it again. Any other refusal stands (the same bytes fail the same way).
+    ``read`` turns the file into its UTF-8 CSV (a source's own door; default ``to_utf8_csv``)."""
     from pdgov.ingest.delivery import NotUtf8, prepare
     from pdgov.ingest.readers import to_utf8_csv
 
@@ -110,7 +111,7 @@ def headers_now_known(con, contract: Contract, f: Path, sniffed, tmp: Path) -> b
     if not problems or any(ln != 1 or not any(w in (r or "") for w in HEADER_REFUSALS) for ln, r in problems):
         return False
     try:
-        prepare(contract, f, to_utf8_csv(f, sniffed, tmp))
+        prepare(contract, f, (read or to_utf8_csv)(f, sniffed, tmp))
     except (FileRefused, NotUtf8):
         return False
     con.execute("BEGIN TRANSACTION")

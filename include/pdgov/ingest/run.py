@@ -14,8 +14,11 @@ tables), ``delivery`` (a file mapped to the contract), ``load`` (the INSERT and 
 
 from __future__ import annotations
 
+import importlib
 import logging
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +26,7 @@ from pdgov.config import hmac_key, paths
 from pdgov.contracts import CONTRACTS, Contract
 from pdgov.ingest import gate, ledger, load, national_id, quarantine, text_ids
 from pdgov.ingest.checks import MACROS
-from pdgov.ingest.delivery import NotUtf8, Pending, prepare
+from pdgov.ingest.delivery import Delivery, NotUtf8, Pending, prepare
 from pdgov.ingest.raw_schema import carries_ids, ensure_raw_tables
 from pdgov.ingest.readers import FileRefused, Sniffed, file_digest, sniff, to_utf8_csv
 from pdgov.warehouse import connect
@@ -37,18 +40,29 @@ BATCH_MAX_FILES = 200
 BATCH_MAX_BYTES = 64 * 1024 * 1024
 
 
+@dataclass(frozen=True)
+class Door:
+    """What a source adds to the one-file path: how its file becomes the UTF-8 CSV (a workbook of
+    many sheets) and per-line rules of its own, checked before the load (line, column, reason)."""
+
+    to_csv: Callable[[Path, Sniffed, Path], Path]
+    screen: Callable[[object, Delivery], list[tuple[int, str, str]]]
+
+
+#: Sources with a door of their own (its module's ``DOOR``); their files take the one-file path.
+DOORS = {"webir_audit_results": "pdgov.audit.intake"}
+
+
 def ingest_source(source: str, run_id: str, logical_date: date) -> dict:
     """Load every file waiting in ``landing/<source>/``; see the module docstring."""
     if source not in CONTRACTS:
         raise ValueError(f"unknown source {source!r}; known: {', '.join(CONTRACTS)}")
-    if source == "webir_audit_results":  # the returned sample workbook: its own reading and key check
-        from pdgov.audit.intake import ingest_audit_results
-
-        return ingest_audit_results(run_id, logical_date)
+    door: Door | None = importlib.import_module(DOORS[source]).DOOR if source in DOORS else None
     p = paths().ensure()
     contract = CONTRACTS[source]
     landing = p.landing_for(source)
-    files = sorted(f for f in landing.iterdir() if f.is_file() and not f.name.startswith("."))
+    # Hidden files and Excel's owner files (``~$name.xlsx``, left while a workbook is open) are not deliveries.
+    files = sorted(f for f in landing.iterdir() if f.is_file() and not f.name.startswith((".", "~$")))
     result = {"source": source, "files": 0, "files_rejected": 0, "files_skipped": 0, "rows_in": 0,
               "rows_rejected": 0, "file_list": []}
     # No run starts without the pseudonymisation key, even for a source without national IDs:
@@ -86,14 +100,14 @@ def ingest_source(source: str, run_id: str, logical_date: date) -> dict:
             batch.clear()
 
         for f in files:
-            sniffed, item = _batchable(con, contract, f, Path(tmp), {b.sha for b in batch})
+            sniffed, item = (None, None) if door else _batchable(con, contract, f, Path(tmp), {b.sha for b in batch})
             if warm and item:
                 warm()
                 warm = None
             if item is None:
                 # Not a plain small file: flushed first, so a repeat of a batched file is seen as loaded.
                 flush()
-                record(_ingest_file(con, contract, f, run_id, logical_date, Path(tmp), key, warm, sniffed))
+                record(_ingest_file(con, contract, f, run_id, logical_date, Path(tmp), key, warm, sniffed, door))
                 warm = None
                 continue
             batch.append(item)
@@ -152,8 +166,9 @@ def _ingest_batch(con, contract: Contract, batch: list[Pending], run_id: str, lo
 
 
 def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: date, tmp: Path, key: bytes,
-                 warm=None, sniffed: Sniffed | None = None) -> dict:
+                 warm=None, sniffed: Sniffed | None = None, door: Door | None = None) -> dict:
     """One file on its own; ``sniffed`` is its hash when the batch path already took it."""
+    read = door.to_csv if door else to_utf8_csv
     try:
         if sniffed is None:
             sniffed = sniff(f)
@@ -170,7 +185,7 @@ def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: da
             warm()
     seen = con.execute("SELECT status, archived_as FROM main.ingest_files WHERE file_sha256 = ?",
                        [sniffed.sha256]).fetchone()
-    if seen and seen[0] == "rejected" and quarantine.headers_now_known(con, contract, f, sniffed, tmp):
+    if seen and seen[0] == "rejected" and quarantine.headers_now_known(con, contract, f, sniffed, tmp, read):
         seen = None  # refused for its headers, which the steward's vocabulary now accepts: tried again
     if seen:
         # The same bytes again, or the file itself after a crash between its COMMIT and its move:
@@ -182,16 +197,17 @@ def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: da
         return {"file_name": f.name, "sha256": sniffed.sha256, "status": f"skipped ({seen[0]} before)", "rows": 0}
     csv_path = None
     try:
-        csv_path = to_utf8_csv(f, sniffed, tmp)
+        csv_path = read(f, sniffed, tmp)
         try:
-            delivery = prepare(contract, f, csv_path)
-            loaded = load.fast_load(con, contract, delivery, f, sniffed.sha256, sniffed.size, run_id, logical_date)
+            delivery, loaded = _load(con, contract, f, csv_path, sniffed, run_id, logical_date, door)
         except NotUtf8:
             # The start looked like UTF-8 but the rest is not: Big5 throughout, or mixed (refused).
             sniffed.encoding = "cp950"
-            csv_path = to_utf8_csv(f, sniffed, tmp)
-            delivery = prepare(contract, f, csv_path)
-            loaded = load.fast_load(con, contract, delivery, f, sniffed.sha256, sniffed.size, run_id, logical_date)
+            csv_path = read(f, sniffed, tmp)
+            delivery, loaded = _load(con, contract, f, csv_path, sniffed, run_id, logical_date, door)
+        if isinstance(loaded, list):  # the door's own rules refused these lines; nothing was loaded
+            return quarantine.reject(con, contract, f, sniffed.sha256, sniffed.size, run_id, loaded,
+                                     len({p[0] for p in loaded}), key, csv_path)
         if isinstance(loaded, int):
             return ledger.archive_loaded(con, contract, f, sniffed.sha256, loaded, delivery.dropped, key,
                                          delivery.csv_path)
@@ -204,3 +220,14 @@ def _ingest_file(con, contract: Contract, f: Path, run_id: str, logical_date: da
     if not problems:
         problems = [(None, None, "the file failed the contract check but no single line could be blamed")]
     return quarantine.reject(con, contract, f, sniffed.sha256, sniffed.size, run_id, problems, n_rows, key, csv_path)
+
+
+def _load(con, contract: Contract, f: Path, csv_path: Path, sniffed: Sniffed, run_id: str, logical_date: date,
+          door: Door | None) -> tuple[Delivery, int | str | list | None]:
+    """The file mapped to the contract, then the door's own line rules (their problems, a list) or
+    the load (``load.fast_load``'s answer: rows loaded, a gate's reason, or None for a row rule)."""
+    delivery = prepare(contract, f, csv_path)
+    problems = door.screen(con, delivery) if door else []
+    if problems:
+        return delivery, problems
+    return delivery, load.fast_load(con, contract, delivery, f, sniffed.sha256, sniffed.size, run_id, logical_date)
