@@ -11,6 +11,7 @@ Light on purpose: DAG files import this module at parse time.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -54,3 +55,10 @@ def as_of(value: datetime | date | str) -> date:
     if isinstance(value, datetime):
         return local(value).date()
     return value
+
+
+def add_months(d, months: int):
+    """``d`` (a date or datetime) plus whole ``months`` (negative: back), the day clamped to the
+    month's end (2024-02-29 + 12 months = 2025-02-28): retention periods, deadlines, record terms."""
+    y, m = divmod(d.year * 12 + d.month - 1 + months, 12)
+    return d.replace(year=y, month=m + 1, day=min(d.day, calendar.monthrange(y, m + 1)[1]))

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from pdgov.clock import add_months
+
 log = logging.getLogger("pdgov.history")
 
 
@@ -52,15 +54,6 @@ KEEP_RULES: dict[str, KeepRule] = {r.kind: r for r in (
 )}
 DEFAULT_MONTHS = 60
 DAY_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def add_months(d: date, months: int) -> date:
-    """``d`` plus whole months, clamped to the month's end (2024-02-29 + 12 months = 2025-02-28)."""
-    import calendar
-
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 def expired(night: date, today: date, kind: str) -> bool:

@@ -77,11 +77,7 @@ def month_end(d: date) -> date:
 
 def delete_by(period_start: date, retain_months: int) -> date:
     """As ``deletion_deadlines.delete_by``: the month's last day + the retention + 1 day."""
-    end = month_end(period_start)
-    months = end.year * 12 + end.month - 1 + retain_months
-    y, m = divmod(months, 12)
-    last = calendar.monthrange(y, m + 1)[1]
-    return date(y, m + 1, min(end.day, last)) + timedelta(days=1)
+    return clock.add_months(month_end(period_start), retain_months) + timedelta(days=1)
 
 
 def propose(con: duckdb.DuckDBPyConnection, plan, run_id: str, deletion_basis: dict[str, str]) -> dict[str, int]:

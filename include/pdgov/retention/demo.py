@@ -9,21 +9,16 @@ deletes them as the next night would, and writes the workbooks again so they sho
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 from datetime import date, datetime
 from pathlib import Path
 
+from pdgov.clock import add_months
+
 DEMO_APPROVER = "demo"
 DEMO_REF = "DEMO-示範簽核"
 MONTHS_BACK = 62
-
-
-def _months_back(d: datetime, months: int) -> datetime:
-    n = d.year * 12 + d.month - 1 - months
-    y, m = divmod(n, 12)
-    return d.replace(year=y, month=m + 1, day=min(d.day, calendar.monthrange(y, m + 1)[1]))
 
 
 def plant_old_punches(home: Path, rows: int = 40) -> Path | None:
@@ -43,7 +38,7 @@ def plant_old_punches(home: Path, rows: int = 40) -> Path | None:
         old = []
         for r in data:
             r = list(r)
-            r[at] = _months_back(datetime.strptime(r[at], "%Y-%m-%d %H:%M:%S"), MONTHS_BACK).strftime("%Y-%m-%d %H:%M:%S")
+            r[at] = add_months(datetime.strptime(r[at], "%Y-%m-%d %H:%M:%S"), -MONTHS_BACK).strftime("%Y-%m-%d %H:%M:%S")
             old.append(r)
         if not old:
             continue

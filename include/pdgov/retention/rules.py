@@ -50,12 +50,9 @@ class Rule:
 
     def cutoff(self, as_of: date) -> date:
         """Anchor dates before this day have passed their retention on ``as_of``."""
-        months = as_of.year * 12 + (as_of.month - 1) - self.retain_months
-        y, m = divmod(months, 12)
-        m += 1
-        import calendar
+        from pdgov.clock import add_months
 
-        return date(y, m, min(as_of.day, calendar.monthrange(y, m)[1]))
+        return add_months(as_of, -self.retain_months)
 
 
 def _rule(row: dict) -> Rule:
