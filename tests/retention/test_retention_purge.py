@@ -365,3 +365,60 @@ def test_pending_approve_cli_and_overdue_mail_once(home):
     assert summary["rows_by_dataset"] == {"punches": q(home, "SELECT sum(rows_deleted) FROM main.deletion_evidence")[0][0]}
     assert q(home, "SELECT count(*) FROM raw.punches WHERE strftime(punched_at, '%Y%m') = '202110'")[0][0] == 0
     assert q(home, "SELECT count(*) FROM raw.punches WHERE strftime(punched_at, '%Y%m') = '202109'")[0][0] > 0
+
+
+def test_webir_log_without_agency_and_audit_findings_expire_with_their_files(home):
+    """A WebIR log may name no agency (SPEC §2): its rows count under the city's code in the proposal,
+    the approval window and the deletion alike (they used to be proposed under no agency at all). The
+    auditor's findings are audit records kept five years from their receipt (seed 004 §12(11)); their
+    returned file leaves the archive with them."""
+    from pdgov.ingest.run import ingest_source
+    from pdgov.retention import approvals
+    from pdgov.retention.purge import enforce
+    from pdgov.transform import dbt
+    from pdgov.warehouse import connect, release_inprocess_dbt
+
+    webir_header = "查詢者帳號,查詢日期,查詢時間,作業代號,被查詢者查詢條件,案號,事由,結果\n"
+    (home / "landing" / "webir" / "WebIR查詢日誌_補件.csv").write_text(
+        webir_header + "zqxacct,2021-06-15,09:10:00,Q01,A123456789,ZQXWEBGONE1,補件查詢,成功\n"
+                       "zqxacct,2024-03-04,09:10:00,Q01,A123456789,ZQXWEBKEEP1,補件查詢,成功\n", encoding="utf-8")
+    assert ingest_source("webir", "ingest_late", AS_OF)["files"] == 1
+    assert q(home, "SELECT count(*) FROM raw.webir_queries WHERE account = 'zqxacct' AND agency_code IS NULL") == [(2,)]
+
+    dbt.run(["run", "--vars", dbt.dbt_vars(AS_OF, "test"), "--select", "+webir_audit_samples"])
+    release_inprocess_dbt()
+    key, agency = q(home, "SELECT query_key, agency_code FROM main.webir_audit_samples ORDER BY 1 LIMIT 1")[0]
+    (home / "landing" / "webir_audit_results" / f"{agency}_查核結果.csv").write_text(
+        "查詢紀錄鍵,查核結果,查核說明,查核人,查核日期\n"
+        f"{key},異常,ZQXAUDGONE1 案卷缺漏,ZQXAUDITOR,2026-11-20\n", encoding="utf-8")
+    assert ingest_source("webir_audit_results", "ingest_audit", AS_OF)["files"] == 1
+    archived = list((home / "archive" / "webir_audit_results").glob("*_查核結果.csv"))
+    assert len(archived) == 1
+    # received five and a half years ago: the record's own clock starts at its receipt
+    with connect() as con:
+        con.execute("UPDATE raw.webir_audit_findings SET _loaded_at = TIMESTAMP '2021-05-20 10:00:00'")
+    gone = [b"ZQXWEBGONE1", b"ZQXAUDGONE1", b"ZQXAUDITOR"]
+    assert set(scan(home / "warehouse", gone)) == set(gone), "the warehouse held them before"
+
+    first = enforce("run_first", AS_OF)
+    assert first["rows_to_delete"] == 0
+    proposed = {r[0]: r[1] for r in q(home, "SELECT batch_id, agencies FROM main.deletion_proposals "
+                                            "WHERE batch_id IN ('WEBIR_LOG_5Y-202106', 'WEBIR_AUDIT_5Y-202105')")}
+    assert set(proposed) == {"WEBIR_LOG_5Y-202106", "WEBIR_AUDIT_5Y-202105"}
+    assert "379000000A" in proposed["WEBIR_LOG_5Y-202106"].split(";")
+    with connect() as con:
+        approvals.approve(con, sorted(proposed), APPROVER, REF)
+
+    summary = enforce("run_purge", AS_OF)
+
+    assert summary["rows_by_dataset"].get("webir_audit_findings") == 1
+    assert q(home, "SELECT case_no FROM raw.webir_queries WHERE account = 'zqxacct'") == [("ZQXWEBKEEP1",)]
+    assert q(home, "SELECT count(*) FROM raw.webir_audit_findings") == [(0,)]
+    assert q(home, "SELECT dataset, approved_by FROM main.deletion_evidence WHERE rule_id = 'WEBIR_LOG_5Y' "
+                   "AND period_start = DATE '2021-06-01' AND agency_code = '379000000A'") == [
+        ("webir_queries", APPROVER)]
+    assert q(home, "SELECT count(*) FROM main.deletion_evidence WHERE rule_id = 'WEBIR_AUDIT_5Y' "
+                   "AND rows_deleted = 1 AND files_deleted = 1 AND approved_by = ?", [APPROVER]) == [(1,)]
+    assert not archived[0].exists(), "the returned file goes with its rows"
+    assert scan(home, gone) == {}
+    assert scan(home, [b"ZQXWEBKEEP1"])

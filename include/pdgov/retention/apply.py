@@ -18,7 +18,7 @@ from pdgov import clock
 from pdgov.retention import files as fileops
 from pdgov.retention.journal import crash_point
 from pdgov.retention.plan import Plan, agency_of, base_tables, columns, due_sql, enforced_rules, refresh_holds
-from pdgov.retention.rules import LANDING_SOURCE, ROW_KEYS, Rule
+from pdgov.retention.rules import COPIED_DATASETS, ROW_KEYS, Rule
 
 METHOD = ("DELETE in one transaction from every table holding the rows; due lines emptied from archived "
           "and quarantined files; warehouse copied into a fresh file (COPY FROM DATABASE) that replaced "
@@ -31,8 +31,8 @@ OWN_TABLES = {("main", "deletion_evidence"), ("main", "legal_holds"), ("main", "
 def _derived_tables(con: duckdb.DuckDBPyConnection, rule: Rule) -> list[tuple[str, str, str]]:
     """Other base tables holding copies of the rule's rows: (schema, table, how to match)."""
     out: list[tuple[str, str, str]] = []
-    if rule.dataset not in LANDING_SOURCE:
-        return out  # records of the pipeline itself live in one table only
+    if rule.dataset not in COPIED_DATASETS:
+        return out  # records of the pipeline itself, and the audit findings, live in one table only
     key = ROW_KEYS.get(rule.dataset)
     for schema, table in base_tables(con):
         if (schema, table) == (rule.table_schema, rule.table_name) or (schema, table) in OWN_TABLES:
@@ -169,9 +169,9 @@ def apply_file_actions(actions: list[dict], home: Path) -> dict[str, int]:
             if a["kind"] == "quarantine":
                 fileops.delete_file(path.with_name(path.name + ".rejections.txt"))
         else:
-            if fileops.blank_lines(path, a["lines"]):
+            if fileops.blank_lines(path, a["lines"], a.get("sheet")):
                 done["rewritten"] += 1
-            if path.exists() and fileops.data_lines_left(path) == 0:
+            if path.exists() and fileops.data_lines_left(path, a.get("sheet")) == 0:
                 fileops.delete_file(path)
         if i == 0:
             crash_point("mid_files")

@@ -56,14 +56,22 @@ def _split_lines(data: bytes) -> list[bytes]:
     return data.split(b"\n")
 
 
-def data_lines_left(path: Path) -> int:
-    """Non-empty lines after the header (CSV) or non-empty rows after the first (XLSX)."""
+def _sheets(wb, sheet: str | None) -> list:
+    """The sheets holding a delivery's rows: the named one when the workbook has it (a returned
+    committee workbook: its other sheets are the night's copies, not the delivery), else every sheet
+    for counting and the first for line numbers."""
+    return [wb[sheet]] if sheet and sheet in wb.sheetnames else list(wb.worksheets)
+
+
+def data_lines_left(path: Path, sheet: str | None = None) -> int:
+    """Non-empty lines after the header (CSV) or non-empty rows after the first (XLSX; in ``sheet``
+    when the workbook has a sheet of that name)."""
     if path.suffix.lower() in XLSX_SUFFIXES:
         from openpyxl import load_workbook
 
         wb = load_workbook(path, read_only=True)
         try:
-            return sum(1 for ws in wb.worksheets for i, row in enumerate(ws.iter_rows(values_only=True))
+            return sum(1 for ws in _sheets(wb, sheet) for i, row in enumerate(ws.iter_rows(values_only=True))
                        if i > 0 and any(v not in (None, "") for v in row))
         finally:
             wb.close()
@@ -71,13 +79,14 @@ def data_lines_left(path: Path) -> int:
     return sum(1 for ln in lines[1:] if ln.strip(b"\r"))
 
 
-def blank_lines(path: Path, line_nos: Iterable[int]) -> int:
-    """Empty the given 1-based lines (header = line 1, never touched); return how many changed."""
+def blank_lines(path: Path, line_nos: Iterable[int], sheet: str | None = None) -> int:
+    """Empty the given 1-based lines (header = line 1, never touched); return how many changed.
+    In a workbook the rows are those of ``sheet`` when it has a sheet of that name, else of the first."""
     wanted = {int(n) for n in line_nos if int(n) > 1}
     if not wanted or not path.exists():
         return 0
     if path.suffix.lower() in XLSX_SUFFIXES:
-        return _blank_xlsx_rows(path, wanted)
+        return _blank_xlsx_rows(path, wanted, sheet)
     lines = _split_lines(path.read_bytes())
     changed = 0
     for n in wanted:
@@ -90,11 +99,11 @@ def blank_lines(path: Path, line_nos: Iterable[int]) -> int:
     return changed
 
 
-def _blank_xlsx_rows(path: Path, rows: set[int]) -> int:
+def _blank_xlsx_rows(path: Path, rows: set[int], sheet: str | None = None) -> int:
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
-    ws = wb.worksheets[0]
+    ws = _sheets(wb, sheet)[0]
     changed = 0
     for r in rows:
         if r > ws.max_row:
@@ -142,7 +151,8 @@ def agency_in(text: str, fallback: str | None) -> str | None:
     return m.group(1) if m else fallback
 
 
-def due_lines_by_date(path: Path, cutoff: date, held: Callable[[str | None, date], bool]) -> tuple[list[int], int]:
+def due_lines_by_date(path: Path, cutoff: date, held: Callable[[str | None, date], bool],
+                      sheet: str | None = None) -> tuple[list[int], int]:
     """Lines of a text or XLSX file whose first date is before ``cutoff`` and not held.
 
     Returns (due line numbers, data lines in the file). Lines without a date are left alone:
@@ -152,7 +162,7 @@ def due_lines_by_date(path: Path, cutoff: date, held: Callable[[str | None, date
     fallback = m.group(1) if m else None
     due: list[int] = []
     total = 0
-    for n, text in _iter_text_rows(path):
+    for n, text in _iter_text_rows(path, sheet):
         if n == 1 or not text.strip():
             continue
         total += 1
@@ -162,13 +172,13 @@ def due_lines_by_date(path: Path, cutoff: date, held: Callable[[str | None, date
     return due, total
 
 
-def _iter_text_rows(path: Path) -> Iterable[tuple[int, str]]:
+def _iter_text_rows(path: Path, sheet: str | None = None) -> Iterable[tuple[int, str]]:
     if path.suffix.lower() in XLSX_SUFFIXES:
         from openpyxl import load_workbook
 
         wb = load_workbook(path, read_only=True)
         try:
-            for i, row in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1):
+            for i, row in enumerate(_sheets(wb, sheet)[0].iter_rows(values_only=True), start=1):
                 yield i, ",".join("" if v is None else str(v) for v in row).strip(",")
         finally:
             wb.close()

@@ -15,7 +15,7 @@ import duckdb
 
 from pdgov.config import paths
 from pdgov.retention import files as fileops
-from pdgov.retention.rules import LANDING_SOURCE, Rule, load_rules
+from pdgov.retention.rules import DATA_SHEET, LANDING_SOURCE, Rule, load_rules
 
 
 @dataclass
@@ -66,12 +66,8 @@ def _held_sql(rule: Rule, alias: str = "t") -> str:
     if rule.dataset not in _held_datasets:
         return "FALSE"
     return (f"EXISTS (SELECT 1 FROM main.legal_holds h WHERE h.released_at IS NULL AND h.dataset = '{rule.dataset}' "
-            f"AND h.agency_code = {_qualify(rule.agency_expr, alias)} "
+            f"AND h.agency_code = {rule.agency_sql(alias)} "
             f"AND CAST({alias}.{rule.anchor_column} AS DATE) BETWEEN h.period_start AND h.period_end)")
-
-
-def _qualify(expr: str, alias: str) -> str:
-    return expr if expr.startswith("'") else f"{alias}.{expr}"
 
 
 def due_sql(rule: Rule, cutoff: date, alias: str = "t") -> str:
@@ -87,7 +83,7 @@ def _approved_sql(rule: Rule, alias: str = "t") -> str:
         return "TRUE"
     if not rule.windows:
         return "FALSE"
-    col, agency = f"{alias}.{rule.anchor_column}", _qualify(rule.agency_expr, alias)
+    col, agency = f"{alias}.{rule.anchor_column}", rule.agency_sql(alias)
 
     def one(s: date, e: date, codes: tuple[str, ...]) -> str:
         inside = ", ".join("'" + c.replace("'", "''") + "'" for c in codes) or "NULL"
@@ -138,14 +134,14 @@ def make_plan(con: duckdb.DuckDBPyConnection, as_of: date,
         t = rule.table
         totals[rule.dataset] = con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         for agency, n in con.execute(
-            f"""SELECT {_qualify(rule.agency_expr, 't')}, count(*) FROM {t} t
+            f"""SELECT {rule.agency_sql('t')}, count(*) FROM {t} t
                 WHERE t.{rule.anchor_column} IS NOT NULL AND t.{rule.anchor_column} < DATE '{cutoff}'
                 AND {_held_sql(rule)} GROUP BY 1"""
         ).fetchall():
             held_rows[(rule.dataset, agency)] = n
         by_key: dict[tuple[str, date], PeriodPlan] = {}
         for agency, start, n in con.execute(
-            f"""SELECT {_qualify(rule.agency_expr, 't')}, CAST(date_trunc('month', t.{rule.anchor_column}) AS DATE),
+            f"""SELECT {rule.agency_sql('t')}, CAST(date_trunc('month', t.{rule.anchor_column}) AS DATE),
                        count(*) FROM {t} t WHERE {due_sql(rule, cutoff)} GROUP BY 1, 2 ORDER BY 1, 2"""
         ).fetchall():
             pp = PeriodPlan(rule, agency, start, n)
@@ -171,7 +167,7 @@ def _archive_actions(con, rule: Rule, cutoff: date, source: str, by_key: dict, h
                    count(*) FILTER (WHERE {due_sql(rule, cutoff)}) AS n_due,
                    count(*) AS n_all,
                    list(t._line_no ORDER BY t._line_no) FILTER (WHERE {due_sql(rule, cutoff)}) AS lines,
-                   list(DISTINCT {_qualify(rule.agency_expr, 't')} || '|' ||
+                   list(DISTINCT {rule.agency_sql('t')} || '|' ||
                         CAST(CAST(date_trunc('month', t.{rule.anchor_column}) AS DATE) AS VARCHAR))
                         FILTER (WHERE {due_sql(rule, cutoff)}) AS keys
             FROM {t} t
@@ -187,7 +183,7 @@ def _archive_actions(con, rule: Rule, cutoff: date, source: str, by_key: dict, h
             whole = n_due == n_all
             action = {"dataset": rule.dataset, "path": str(path.relative_to(home)), "sha256": sha,
                       "action": "delete" if whole else "blank", "lines": [] if whole else list(lines),
-                      "rows": n_due, "kind": "archive"}
+                      "rows": n_due, "kind": "archive", "sheet": DATA_SHEET.get(rule.dataset)}
             actions.append(action)
             for k in keys:
                 agency, start = k.split("|")
@@ -215,13 +211,13 @@ def _quarantine_actions(con, rule: Rule, cutoff: date, source: str, home: Path) 
     for path in sorted(folder.iterdir()):
         if not path.is_file() or path.name.endswith((".rejections.txt", ".pdgov-tmp")):
             continue
-        due, total = fileops.due_lines_by_date(path, cutoff, held)
+        due, total = fileops.due_lines_by_date(path, cutoff, held, DATA_SHEET.get(rule.dataset))
         if not due:
             continue
         whole = len(due) == total
         actions.append({"dataset": rule.dataset, "path": str(path.relative_to(home)), "sha256": None,
                         "action": "delete" if whole else "blank", "lines": [] if whole else due,
-                        "rows": len(due), "kind": "quarantine"})
+                        "rows": len(due), "kind": "quarantine", "sheet": DATA_SHEET.get(rule.dataset)})
     return actions
 
 

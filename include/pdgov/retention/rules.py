@@ -14,11 +14,19 @@ from datetime import date
 import duckdb
 
 from pdgov.config import DBT_PROJECT_DIR
+from pdgov.contracts import AUDIT_SAMPLE_SHEET
 
 RULES_CSV = DBT_PROJECT_DIR / "seeds" / "retention" / "retention_rules.csv"
 CITY_AGENCY = "379000000A"  # records of the city-wide pipeline itself are the city government's
 # Which landing source's archive/quarantine folders hold the files a dataset's rows came from.
-LANDING_SOURCE = {"punches": "punches", "webir_queries": "webir"}
+LANDING_SOURCE = {"punches": "punches", "webir_queries": "webir", "webir_audit_findings": "webir_audit_results"}
+# Datasets whose rows dbt copies into other tables (incremental models, snapshots): the purge deletes the
+# copies too, matched by anchor and agency or by ROW_KEYS. Not the audit findings: their anchor is a load
+# time (`_loaded_at`, which every raw table has) and their key is a sampled query's, shared with the log.
+COPIED_DATASETS = {"punches", "webir_queries"}
+# The sheet of an archived workbook that holds a dataset's rows (line numbers count in it), when a
+# delivery is a workbook of many sheets: the auditor returns the whole committee workbook.
+DATA_SHEET = {"webir_audit_findings": AUDIT_SAMPLE_SHEET}
 # Columns that identify a row of a dataset in derived tables that lack its anchor date.
 ROW_KEYS = {"webir_queries": "query_key"}
 
@@ -44,9 +52,13 @@ class Rule:
     def table(self) -> str:
         return f"{self.table_schema}.{self.table_name}"
 
-    @property
-    def agency_expr(self) -> str:
-        return self.agency_column if self.agency_column else f"'{CITY_AGENCY}'"
+    def agency_sql(self, alias: str = "t") -> str:
+        """The agency a row counts under: its agency column, or the city's when the column is empty
+        or the row has none (a WebIR log may name no agency: SPEC §2). ``int_retention_held_days``
+        counts rows the same way, so a proposal, its approval window and the rows deleted agree."""
+        if not self.agency_column:
+            return f"'{CITY_AGENCY}'"
+        return f"coalesce({alias}.{self.agency_column}, '{CITY_AGENCY}')"
 
     def cutoff(self, as_of: date) -> date:
         """Anchor dates before this day have passed their retention on ``as_of``."""
