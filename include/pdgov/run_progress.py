@@ -47,9 +47,13 @@ class RunWatch:
 
     report: Callable[[TaskEnd, int, int | None], None] | None = None
     count_tasks: Callable[[str], int | None] | None = None
+    #: Tasks of the run that do no work (``EmptyOperator``: Cosmos's placeholders for ephemeral dbt
+    #: models): counted, and reported only when they do not succeed.
+    find_idle: Callable[[str], set[str]] | None = None
     run_id: str | None = None
     ended: list[TaskEnd] = field(default_factory=list)
     total: int | None = None
+    idle: set[str] = field(default_factory=set)
     segments: dict[str, list[str]] = field(default_factory=dict)  # task id -> its latest try's lines
     _current: str | None = None
     _started: datetime | None = None
@@ -70,6 +74,7 @@ class RunWatch:
             self._current, self._started, self._state, self._lines = m.group("task"), _stamp(line), None, []
             if self.total is None and self.count_tasks and self.run_id:
                 self.total = self.count_tasks(self.run_id)
+                self.idle = self.find_idle(self.run_id) if self.find_idle else set()
             return
         if self._current is None:
             return
@@ -80,7 +85,7 @@ class RunWatch:
             self.ended.append(end)
             self.segments[end.task_id] = self._lines
             self._current = None
-            if self.report:
+            if self.report and not (end.task_id in self.idle and end.state == "success"):
                 self.report(end, len(self.ended), self.total)
             return
         if m := NEW_STATE.search(line):
@@ -121,6 +126,20 @@ def count_tasks(airflow_home: Path, dag_id: str) -> Callable[[str], int | None]:
         except sqlite3.Error:
             return None  # the count is a nicety; the run goes on without it
     return count
+
+
+def idle_tasks(airflow_home: Path, dag_id: str) -> Callable[[str], set[str]]:
+    """The run's tasks that do no work: ~20 of a night's ~100 are Cosmos's ``EmptyOperator``
+    placeholders for ephemeral models (issue 20: a demo night in under 100 lines)."""
+    def find(run_id: str) -> set[str]:
+        try:
+            with _metadata(airflow_home) as con:
+                return {t for (t,) in con.execute(
+                    "SELECT task_id FROM task_instance WHERE dag_id = ? AND run_id = ? AND operator = 'EmptyOperator'",
+                    [dag_id, run_id]).fetchall()}
+        except sqlite3.Error:
+            return set()  # every task is then shown
+    return find
 
 
 def task_states(airflow_home: Path, dag_id: str, run_id: str) -> dict[str, str] | None:

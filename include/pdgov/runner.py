@@ -33,6 +33,7 @@ from pdgov.run_progress import (
     count_tasks,
     failed_tasks,
     format_task,
+    idle_tasks,
     state_counts,
     task_states,
 )
@@ -173,7 +174,8 @@ def run(logical_date: date, verbose: bool = False, echo: Callable[[str], None] |
     say(f"pdgov: running {DAG_ID} for {logical_date} (PDGOV_HOME={p.home})")
     say(f"pdgov: full Airflow log: {log_path}")
     watch = RunWatch(report=None if verbose else (lambda end, done, total: say(format_task(end, done, total))),
-                     count_tasks=count_tasks(p.airflow_home, DAG_ID))
+                     count_tasks=count_tasks(p.airflow_home, DAG_ID),
+                     find_idle=None if verbose else idle_tasks(p.airflow_home, DAG_ID))
     exe = Path(sys.executable).with_name("airflow")
     cmd = [str(exe) if exe.exists() else "airflow", "dags", "test", DAG_ID, logical_date.isoformat()]
     with open(log_path, "w", encoding="utf-8") as log, subprocess.Popen(
@@ -200,7 +202,9 @@ def check_run(p: Paths, logical_date: date, rc: int, watch: RunWatch, log_path: 
                         f"{why}\n  last lines of the log:\n{tail}\n  {where}")
     states = task_states(p.airflow_home, DAG_ID, watch.run_id)
     if states:
-        say(f"pdgov: {len(states)} tasks: {state_counts(states)}")
+        idle = sum(1 for t in watch.idle if states.get(t) == "success")
+        say(f"pdgov: {len(states)} tasks: {state_counts(states)}"
+            + (f" ({idle} tasks without work not shown: Cosmos's placeholders for ephemeral dbt models)" if idle else ""))
     failed = failed_tasks(states, watch.ended)
     problems = [f"`airflow dags test` exited {rc}"] if rc != 0 else []
     try:
