@@ -86,13 +86,16 @@ def test_rows_behind_a_bar_are_the_workbook_rows_of_that_agency_and_code(night):
 def test_audit_findings_and_missing_deliveries_appear_when_their_tables_exist(night):
     _sql(night, "CREATE TABLE webir_audit_findings AS SELECT agency_code, audit_month, query_key, '正常' AS result "
                 "FROM webir_audit_samples WHERE sample_kind = 'flagged'",
-         f"CREATE TABLE agency_deliveries AS SELECT * FROM (VALUES ('{A}', 'punches', 'missing'), "
-         f"('{A}', 'webir', 'late'), ('{A}', 'roster', 'ok'), ('{B}', 'punches', 'missing'), ('{B}', 'devices', 'ok')) "
-         "t(agency_code, source, status)")
+         f"CREATE TABLE agency_deliveries AS SELECT * FROM (VALUES ('{A}', 'punches', '差勤刷卡紀錄', 'missing'), "
+         f"('{A}', 'webir', 'WebIR查詢日誌', 'late'), ('{A}', 'roster', '人事名冊', 'ok'), "
+         f"('{B}', 'punches', '差勤刷卡紀錄', 'missing'), ('{B}', 'devices', '設備清冊', 'ok')) "
+         "t(agency_code, source, source_zh, status)")
     snapshot.write(fx.RUN_ID, DAY)
     samples = dashboard.samples(DAY, None)
     assert samples.headline == "抽出 30 筆，已查核 6 筆" and not samples.note
     assert _bars(dashboard.deliveries(DAY, None)) == {"punches": 2, "webir": 1}
+    # a zh-TW page names the sources as stewards do; the bars still filter on the code
+    assert [b.label for b in dashboard.deliveries(DAY, None).bars] == ["差勤刷卡紀錄", "WebIR查詢日誌"]
     assert _bars(dashboard.deliveries(DAY, B)) == {"punches": 1}
 
 
