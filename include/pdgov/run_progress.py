@@ -46,13 +46,13 @@ class RunWatch:
     """Follows one ``airflow dags test`` stream; ``feed`` every line, read the results after."""
 
     report: Callable[[TaskEnd, int, int | None], None] | None = None
-    count_tasks: Callable[[str], int | None] | None = None
-    #: Tasks of the run that do no work (``EmptyOperator``: Cosmos's placeholders for ephemeral dbt
-    #: models): counted, and reported only when they do not succeed.
-    find_idle: Callable[[str], set[str]] | None = None
+    #: The run's task count and its tasks that do no work (``run_tasks``), read once the run has started.
+    read_tasks: Callable[[str], tuple[int | None, set[str]]] | None = None
     run_id: str | None = None
     ended: list[TaskEnd] = field(default_factory=list)
     total: int | None = None
+    #: Tasks that do no work (``EmptyOperator``: Cosmos's placeholders for ephemeral dbt models):
+    #: counted, and reported only when they do not succeed. Empty when nothing is reported.
     idle: set[str] = field(default_factory=set)
     segments: dict[str, list[str]] = field(default_factory=dict)  # task id -> its latest try's lines
     _current: str | None = None
@@ -72,9 +72,9 @@ class RunWatch:
             return
         if m := TASK_START.search(line):
             self._current, self._started, self._state, self._lines = m.group("task"), _stamp(line), None, []
-            if self.total is None and self.count_tasks and self.run_id:
-                self.total = self.count_tasks(self.run_id)
-                self.idle = self.find_idle(self.run_id) if self.find_idle else set()
+            if self.total is None and self.read_tasks and self.run_id:
+                self.total, idle = self.read_tasks(self.run_id)
+                self.idle = idle if self.report else set()
             return
         if self._current is None:
             return
@@ -116,30 +116,18 @@ def _metadata(airflow_home: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
 
 
-def count_tasks(airflow_home: Path, dag_id: str) -> Callable[[str], int | None]:
-    def count(run_id: str) -> int | None:
+def run_tasks(airflow_home: Path, dag_id: str) -> Callable[[str], tuple[int | None, set[str]]]:
+    """The run's task count, and the tasks that do no work: ~20 of a night's ~100 are Cosmos's
+    ``EmptyOperator`` placeholders for ephemeral models (issue 20: a demo night in under 100 lines)."""
+    def read(run_id: str) -> tuple[int | None, set[str]]:
         try:
             with _metadata(airflow_home) as con:
-                (n,) = con.execute("SELECT count(*) FROM task_instance WHERE dag_id = ? AND run_id = ?",
-                                   [dag_id, run_id]).fetchone()
-            return int(n) or None
+                rows = con.execute("SELECT task_id, operator FROM task_instance WHERE dag_id = ? AND run_id = ?",
+                                   [dag_id, run_id]).fetchall()
         except sqlite3.Error:
-            return None  # the count is a nicety; the run goes on without it
-    return count
-
-
-def idle_tasks(airflow_home: Path, dag_id: str) -> Callable[[str], set[str]]:
-    """The run's tasks that do no work: ~20 of a night's ~100 are Cosmos's ``EmptyOperator``
-    placeholders for ephemeral models (issue 20: a demo night in under 100 lines)."""
-    def find(run_id: str) -> set[str]:
-        try:
-            with _metadata(airflow_home) as con:
-                return {t for (t,) in con.execute(
-                    "SELECT task_id FROM task_instance WHERE dag_id = ? AND run_id = ? AND operator = 'EmptyOperator'",
-                    [dag_id, run_id]).fetchall()}
-        except sqlite3.Error:
-            return set()  # every task is then shown
-    return find
+            return None, set()  # the count is a nicety and every task is then shown; the run goes on
+        return len(rows) or None, {t for t, op in rows if op == "EmptyOperator"}
+    return read
 
 
 def task_states(airflow_home: Path, dag_id: str, run_id: str) -> dict[str, str] | None:

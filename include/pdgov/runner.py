@@ -30,10 +30,9 @@ from pdgov.config import (
 from pdgov.run_progress import (
     TAIL_LINES,
     RunWatch,
-    count_tasks,
     failed_tasks,
     format_task,
-    idle_tasks,
+    run_tasks,
     state_counts,
     task_states,
 )
@@ -174,8 +173,7 @@ def run(logical_date: date, verbose: bool = False, echo: Callable[[str], None] |
     say(f"pdgov: running {DAG_ID} for {logical_date} (PDGOV_HOME={p.home})")
     say(f"pdgov: full Airflow log: {log_path}")
     watch = RunWatch(report=None if verbose else (lambda end, done, total: say(format_task(end, done, total))),
-                     count_tasks=count_tasks(p.airflow_home, DAG_ID),
-                     find_idle=None if verbose else idle_tasks(p.airflow_home, DAG_ID))
+                     read_tasks=run_tasks(p.airflow_home, DAG_ID))
     exe = Path(sys.executable).with_name("airflow")
     cmd = [str(exe) if exe.exists() else "airflow", "dags", "test", DAG_ID, logical_date.isoformat()]
     with open(log_path, "w", encoding="utf-8") as log, subprocess.Popen(
