@@ -276,14 +276,11 @@ def deliveries(as_of: date, agency: str | None) -> Tile | None:
             return None
         where, params = _where(agency)
         where = f"{where} AND status <> 'ok'" if where else "WHERE status <> 'ok'"
-        cols = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
-                                          "WHERE table_schema = 'main' AND table_name = 'agency_deliveries'").fetchall()}
-        # the source as stewards name it (差勤刷卡紀錄, not punches) when the mart carries it
-        label = "any_value(source_zh)" if "source_zh" in cols else "source"
-        rows = con.execute(f"SELECT source, {label}, count(*) FROM main.agency_deliveries {where} GROUP BY 1 "
-                           "ORDER BY 1", params).fetchall()
+        # the source as stewards name it (差勤刷卡紀錄, not punches); the bar filters on the code
+        rows = con.execute(f"SELECT source, any_value(source_zh), count(*) FROM main.agency_deliveries {where} "
+                           "GROUP BY 1 ORDER BY 1", params).fetchall()
     return Tile("deliveries", "應交未交資料", f"{sum(n for _, _, n in rows)} 件未交", "依資料來源",
-                [Bar(str(zh or k), n, "warning", k) for k, zh, n in rows])
+                [Bar(zh or k, n, "warning", k) for k, zh, n in rows])
 
 
 @dataclass
