@@ -395,16 +395,26 @@ def test_webir_log_without_agency_and_audit_findings_expire_with_their_files(hom
     archived = list((home / "archive" / "webir_audit_results").glob("*_查核結果.csv"))
     assert len(archived) == 1
     # received five and a half years ago: the record's own clock starts at its receipt
+    from pdgov.retention import tasks
+
     with connect() as con:
         con.execute("UPDATE raw.webir_audit_findings SET _loaded_at = TIMESTAMP '2021-05-20 10:00:00'")
-    gone = [b"ZQXWEBGONE1", b"ZQXAUDGONE1", b"ZQXAUDITOR"]
+        # a steward's end-of-use record (seed 004 §11(2)2) of five and a half years ago: kept five
+        # years from its recording like the evidence it leads to, then proposed and deleted
+        case_agency, case_no = con.execute(
+            "SELECT agency_code, case_no FROM main.int_webir_queries WHERE agency_code IS NOT NULL "
+            "AND case_no IS NOT NULL ORDER BY 1, 2 LIMIT 1").fetchone()
+        tasks.record_use_end(con, case_agency, case_no, date(2021, 5, 1), "ZQXUSEEND1 結案", "ZQXSTEWARD")
+        con.execute("UPDATE main.webir_result_use_ends SET recorded_at = TIMESTAMP '2021-05-03 09:00:00'")
+    gone = [b"ZQXWEBGONE1", b"ZQXAUDGONE1", b"ZQXAUDITOR", b"ZQXUSEEND1", b"ZQXSTEWARD"]
     assert set(scan(home / "warehouse", gone)) == set(gone), "the warehouse held them before"
 
     first = enforce("run_first", AS_OF)
     assert first["rows_to_delete"] == 0
     proposed = {r[0]: r[1] for r in q(home, "SELECT batch_id, agencies FROM main.deletion_proposals "
-                                            "WHERE batch_id IN ('WEBIR_LOG_5Y-202106', 'WEBIR_AUDIT_5Y-202105')")}
-    assert set(proposed) == {"WEBIR_LOG_5Y-202106", "WEBIR_AUDIT_5Y-202105"}
+                                            "WHERE batch_id IN ('WEBIR_LOG_5Y-202106', 'WEBIR_AUDIT_5Y-202105', "
+                                            "'WEBIR_USE_END_5Y-202105')")}
+    assert set(proposed) == {"WEBIR_LOG_5Y-202106", "WEBIR_AUDIT_5Y-202105", "WEBIR_USE_END_5Y-202105"}
     assert "379000000A" in proposed["WEBIR_LOG_5Y-202106"].split(";")
     with connect() as con:
         approvals.approve(con, sorted(proposed), APPROVER, REF)
@@ -420,5 +430,8 @@ def test_webir_log_without_agency_and_audit_findings_expire_with_their_files(hom
     assert q(home, "SELECT count(*) FROM main.deletion_evidence WHERE rule_id = 'WEBIR_AUDIT_5Y' "
                    "AND rows_deleted = 1 AND files_deleted = 1 AND approved_by = ?", [APPROVER]) == [(1,)]
     assert not archived[0].exists(), "the returned file goes with its rows"
+    assert q(home, "SELECT count(*) FROM main.webir_result_use_ends") == [(0,)]
+    assert q(home, "SELECT rows_deleted, approved_by FROM main.deletion_evidence "
+                   "WHERE rule_id = 'WEBIR_USE_END_5Y'") == [(1, APPROVER)]
     assert scan(home, gone) == {}
     assert scan(home, [b"ZQXWEBKEEP1"])

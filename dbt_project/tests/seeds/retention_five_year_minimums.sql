@@ -7,6 +7,7 @@ select
 from {{ ref('retention_rules') }}
 where dataset in (
         'punches', 'webir_queries', 'webir_audit_findings', 'deletion_evidence',
-        'deletion_task_evidence', 'legal_holds', 'run_ledger', 'ingest_files', 'ingest_rejections'
+        'deletion_task_evidence', 'webir_result_use_ends', 'legal_holds', 'run_ledger', 'ingest_files',
+        'ingest_rejections'
     )
     and retain_months < 60

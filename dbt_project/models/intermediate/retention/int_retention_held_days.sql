@@ -21,6 +21,7 @@
     ('webir_audit_findings', ref('stg_raw__webir_audit_findings'), 'loaded_at', 'agency_code'),
     ('deletion_evidence', ref('stg_retention__deletion_evidence'), 'deleted_at', 'agency_code'),
     ('deletion_task_evidence', ref('stg_retention__deletion_task_evidence'), 'recorded_at', 'agency_code'),
+    ('webir_result_use_ends', ref('stg_retention__webir_result_use_ends'), 'recorded_at', 'agency_code'),
     ('legal_holds', ref('stg_retention__legal_holds'), 'released_at', 'agency_code'),
     ('run_ledger', ref('stg_pipeline__run_ledger'), 'started_at', none),
     ('ingest_files', ref('stg_ingest__ingest_files'), 'first_seen_at', none),
