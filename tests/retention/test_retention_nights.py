@@ -21,6 +21,8 @@ from conftest import TEST_KEY, pdgov_cli
 from openpyxl import load_workbook
 from support.bytescan import query, scan_files, scan_tables
 
+from pdgov.synth.catalog import DEVICE_HEADER, ROSTER_HEADER
+
 NIGHT1 = date(2026, 11, 2)
 AGENCIES = ("379000000A", "379130000C")
 HEADER = "機關代碼,員工編號,打卡時間,設備編號,辨識方式\n"
@@ -57,6 +59,19 @@ def home(tmp_path_factory) -> Path:
         "379000000A,ZQXGONE01,2021-06-15 17:40:00,ZQXDEV9,指紋\n"
         "379000000A,ZQXGONE02,2021-07-01 08:00:00,,行動打卡\n"
         "379000000A,ZQXKEEP02,2024-03-01 08:00:00,,行動打卡\n")).replace("\n", "\r\n").encode("utf-8"))
+    # Templates held on devices (the register's catalogue: 停用設備或離職時即刪除): a device the inventory
+    # says was retired (報廢日期, an HR/asset export's spelling of 停用日期), and a person without a WebIR
+    # account whose HR roster says 離職 (人員狀態, 離退日期), who also punched on a device still in use.
+    (land / "379000000A_差勤刷卡_離職.csv").write_text(HEADER + (
+        "379000000A,ZQXLEFT01,2026-10-01 08:01:00,ZQXRET1,指紋\n"
+        "379000000A,ZQXLEFT01,2026-10-02 08:03:00,ZQXUSE2,臉部\n"), encoding="utf-8")
+    (home / "landing" / "devices" / "379000000A_設備清冊_報廢.csv").write_text(
+        ",".join([*DEVICE_HEADER, "報廢日期"]) + "\n"
+        "ZQXRET1,379000000A,F1,代理商,Suprema,韓國,韓國,,,指紋,是,RJ-45,TCP/IP,是,否,核准,2019-01-01,20000,設備內,"
+        "2026-10-20\n", encoding="utf-8")
+    (home / "landing" / "roster" / "379000000A_員工名冊_人事異動.csv").write_text(
+        ",".join([*ROSTER_HEADER, "人員狀態", "離退日期"]) + "\n"
+        "379000000A,ZQXLEFT01,A123456789,離職者,,離職,2026-10-15\n", encoding="utf-8")
     return home
 
 
@@ -87,6 +102,26 @@ def test_proposed_night_approved_then_deleted_everywhere_and_stays_gone(home):
     out = pdgov_cli(home, "retention", "approve", "--all", "--by", APPROVER, "--ref", REF).stdout
     assert "PUNCH_5Y-202106 approved by" in out
 
+    # the agency's own deletions: one month from the day the data says the obligation began
+    tasks = {(r[0], r[1], r[2]): r[3:] for r in q(
+        home, "SELECT task_kind, device_id, employee_no, task_id, obligation_start::VARCHAR, due_date::VARCHAR, "
+              "status, items FROM main.agency_deletion_tasks WHERE agency_code = '379000000A' "
+              "AND (device_id LIKE 'ZQX%' OR employee_no LIKE 'ZQX%')")}
+    assert tasks == {
+        ("device_templates", "ZQXRET1", None): (tasks[("device_templates", "ZQXRET1", None)][0],
+                                                 "2026-10-20", "2026-11-20", "open", 1),
+        # not on ZQXRET1: the device's own task deletes every template on it
+        ("staff_templates", "ZQXUSE2", "ZQXLEFT01"): (tasks[("staff_templates", "ZQXUSE2", "ZQXLEFT01")][0],
+                                                       "2026-10-15", "2026-11-15", "open", 1),
+    }
+    case = q(home, "SELECT case_no FROM main.int_webir_queries WHERE agency_code = '379000000A' "
+                   "AND case_no IS NOT NULL ORDER BY 1 LIMIT 1")[0][0]
+    pdgov_cli(home, "retention", "end-of-use", "--agency", "379000000A", "--case", case, "--date", "2026-10-01",
+              "--by", "勞工科 張小姐")
+    for task_id, *_ in tasks.values():
+        pdgov_cli(home, "retention", "task-done", task_id, "--on", "2026-11-01", "--by", "人事室 陳先生",
+                  "--ref", "廠商刪除證明115-07")
+
     # night 2 deletes what was approved, before the models
     night2 = NIGHT1 + timedelta(days=1)
     pdgov_cli(home, "run", "--date", night2.isoformat(), **BUSY)
@@ -97,6 +132,17 @@ def test_proposed_night_approved_then_deleted_everywhere_and_stays_gone(home):
     assert q(home, "SELECT status FROM main.deletion_deadlines WHERE dataset = 'punches' AND agency_code = "
                    "'379000000A' AND period_start = DATE '2021-06-01'") == [("deleted",)]
     assert not (home / "warehouse" / "retention_journal.json").exists()
+    # the evidence returned is on the tasks; the WebIR results are due one month after their use ended
+    # (seed 004 §11(2)2) and were not deleted by then
+    assert q(home, "SELECT task_kind, status, evidence_ref, due_date::VARCHAR FROM main.agency_deletion_tasks "
+                   "WHERE agency_code = '379000000A' AND (status = 'done' OR task_kind = 'webir_results') "
+                   "ORDER BY 1") == [
+        ("device_templates", "done", "廠商刪除證明115-07", "2026-11-20"),
+        ("staff_templates", "done", "廠商刪除證明115-07", "2026-11-15"),
+        ("webir_results", "overdue", None, "2026-11-01")]
+    ws = load_workbook(home / "exports" / night2.isoformat() / "agency" / f"pdgov_379000000A_{night2}.xlsx")["刪除作業"]
+    shown = {tuple(c.value for c in row[2:5]): row[12].value for row in ws.iter_rows(min_row=2)}
+    assert shown[(tasks[("device_templates", "ZQXRET1", None)][0], "設備全部特徵值", "ZQXRET1")] == "已回報完成"
     for night in (night2, night2 + timedelta(days=1)):
         if night != night2:
             pdgov_cli(home, "run", "--date", night.isoformat(), **BUSY)

@@ -101,6 +101,9 @@ CONTRACTS: dict[str, Contract] = {
         Col("storage_location", "儲存位置", nullable=True),
         # 參一: a device bought after the rule (112-11-21) — optional, the in-service date stands in.
         Col("purchased_on", "購置日期", "date", required=False, nullable=True, not_future=True),
+        # 停用設備…即刪除 (the register's catalogue): a device taken out of service must have its
+        # templates deleted on the device — optional, an inventory that lists only devices in use has none.
+        Col("retired_on", "停用日期", "date", required=False, nullable=True, not_future=True),
     ), key=("device_id",)),
     "webir": Contract("webir", "webir_queries", (
         Col("agency_code", "機關代碼", "agency_code", required=False),
@@ -130,6 +133,11 @@ CONTRACTS: dict[str, Contract] = {
         Col("national_id", "身分證統一編號", "national_id"),
         Col("name", "姓名", required=False, nullable=True),
         Col("email", "電子郵件", required=False, nullable=True),
+        # 離職時即刪除 (the register's catalogue): an HR export that says who left lets pdgov ask for the
+        # deletion of their templates, also of staff without a WebIR account. Optional: most rosters list
+        # only staff in service.
+        Col("employment", "在職狀態", "code", required=False, nullable=True, allowed=EMPLOYMENT),
+        Col("left_on", "離職日期", "date", required=False, nullable=True, not_future=True),
     ), key=("agency_code", "employee_no")),
     "incidents": Contract("incidents", "incidents", (
         Col("incident_id", "事件編號"),

@@ -27,13 +27,13 @@ RAW_DDL = {
                 "brand_country VARCHAR, origin_country VARCHAR, mainboard_origin VARCHAR, chip_vendor VARCHAR, "
                 "modalities VARCHAR, intranet BOOLEAN, connection VARCHAR, protocol VARCHAR, ncc_listed BOOLEAN, "
                 "moda_reported BOOLEAN, committee_status VARCHAR, in_service_since DATE, record_capacity BIGINT, "
-                "storage_location VARCHAR, purchased_on DATE"),
+                "storage_location VARCHAR, purchased_on DATE, retired_on DATE"),
     "webir_queries": ("query_key VARCHAR, agency_code VARCHAR, account VARCHAR, queried_at TIMESTAMP, op_code VARCHAR, "
                       "subject_hmac VARCHAR, subject_masked VARCHAR, case_no VARCHAR, reason VARCHAR, result VARCHAR"),
     "webir_accounts": ("account VARCHAR, employee_no VARCHAR, agency_code VARCHAR, role VARCHAR, status VARCHAR, "
                        "created_at DATE, last_used_at TIMESTAMP, employment VARCHAR, snapshot_date DATE"),
     "roster": ("agency_code VARCHAR, employee_no VARCHAR, national_id_hmac VARCHAR, national_id_masked VARCHAR, "
-               "name VARCHAR, email VARCHAR"),
+               "name VARCHAR, email VARCHAR, employment VARCHAR, left_on DATE"),
     "incidents": ("incident_id VARCHAR, reporter VARCHAR, reporter_contact VARCHAR, known_at TIMESTAMP, method VARCHAR, "
                   "location VARCHAR, description VARCHAR, scope_model VARCHAR, scope_device_ids VARCHAR, "
                   "scope_agency_code VARCHAR, scope_dataset VARCHAR, scope_from TIMESTAMP, scope_to TIMESTAMP, "
@@ -46,7 +46,8 @@ RAW_DDL = {
 
 #: Columns a later version added to a raw table, with their type: an existing warehouse gains them on
 #: first use (``ensure_raw_tables``); the loader inserts by name, so their place in the table is free.
-ADDED_COLUMNS = {"devices": (("purchased_on", "DATE"),)}
+ADDED_COLUMNS = {"devices": (("purchased_on", "DATE"), ("retired_on", "DATE")),
+                 "roster": (("employment", "VARCHAR"), ("left_on", "DATE"))}
 
 
 def ensure_raw_tables(con) -> None:
@@ -80,7 +81,7 @@ def output_select(contract: Contract, src: str, lineage: str, logical_date: date
     if contract.source == "roster":
         return f"""SELECT agency_code, employee_no, _pd_hmac(national_id) AS national_id_hmac,
                         substr(national_id, 1, 3) || '****' || substr(national_id, 8, 3) AS national_id_masked,
-                        name, email, {lineage} FROM {src}"""
+                        name, email, employment, left_on, {lineage} FROM {src}"""
     if contract.source == "webir_accounts":
         return f"""SELECT account, employee_no, agency_code, role, status, created_at, last_used_at, employment,
                         coalesce(snapshot_date, DATE '{logical_date.isoformat()}') AS snapshot_date, {lineage}

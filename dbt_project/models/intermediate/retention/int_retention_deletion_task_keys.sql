@@ -1,27 +1,55 @@
 {#-
   Deletion tasks the agencies carry out themselves (刪除作業), one row per task, before deadlines:
   * device_templates — every biometric template on a device that is prohibited or rejected
-    (personal_data_file_catalog: 停用設備…即刪除; seed 000 貳);
+    (personal_data_file_catalog: 停用設備…即刪除; seed 000 貳), or that the inventory says was
+    taken out of service (停用日期, optional column);
   * staff_templates  — the template of a person who left (離職/退休), on each device they used
-    biometrically, unless the device's own task covers it;
+    biometrically, unless the device's own task covers it. Who left: the WebIR account roster's
+    在職狀態, and the staff roster's where the agency's HR export carries it (optional columns
+    在職狀態, 離職日期) — staff without a WebIR account are known only from the latter;
   * webir_results    — the query results of a case whose use ended (seed 004 §11(2)2).
   `known_start` is the day the obligation began when the data says it (the first account snapshot
-  showing the departure, the recorded end of use); device tasks start when pdgov first lists them.
+  showing the departure, the roster's 離職日期, the inventory's 停用日期, the recorded end of use);
+  other tasks start when pdgov first lists them.
+  A table, not a view like other intermediate models: it scans the city's punches for the people
+  and devices concerned, and its key tests, `int_retention_task_first_listed` and
+  `agency_deletion_tasks` each re-ran that scan through the view (19 s of the city night, 2026-12-03).
 -#}
+{{ config(materialized='table') }}
+{%- set as_of = pdgov_as_of() %}
+
 with
 
-devices as (
+judged as (
 
     select
         device_id,
         agency_code,
-        status
+        status,
+        cast(null as date) as retired_on
     from {{ ref('device_compliance') }}
     where status in ('prohibited', 'rejected')
 
 ),
 
-departed as (
+devices as (
+
+    select * from judged
+    union all
+    select
+        d.device_id,
+        d.agency_code,
+        'retired' as status,
+        d.retired_on
+    from {{ ref('stg_devices') }} as d
+    where
+        d.retired_on <= {{ as_of }}
+        and d.has_biometrics
+        and d.device_id not in (select j.device_id from judged as j)
+
+),
+
+departures as (
 
     select
         agency_code,
@@ -30,6 +58,27 @@ departed as (
         min(employment) as employment
     from {{ ref('int_webir_account_snapshots') }}
     where employment in ('resigned', 'retired')
+    group by 1, 2
+    union all
+    -- the latest roster row of the person says so; the day is the export's 離職日期 when it has one
+    select
+        agency_code,
+        employee_no,
+        left_on,
+        employment
+    from {{ ref('stg_roster') }}
+    where employment in ('resigned', 'retired')
+
+),
+
+departed as (
+
+    select
+        agency_code,
+        employee_no,
+        min(left_on) as left_on,
+        min(employment) as employment
+    from departures
     group by 1, 2
 
 ),
@@ -64,10 +113,11 @@ device_tasks as (
         cast(null as varchar) as employee_no,
         cast(null as varchar) as case_no,
         count(distinct b.employee_no) as templates,
-        cast(null as date) as known_start,
+        d.retired_on as known_start,
         case d.status
             when 'prohibited' then '禁止使用之設備：刪除設備內全部生物特徵值'
-            else '委員會不核准之設備：刪除設備內全部生物特徵值'
+            when 'rejected' then '委員會不核准之設備：刪除設備內全部生物特徵值'
+            else '已停用之設備：刪除設備內全部生物特徵值'
         end as reason
     from devices as d
     left join biometric as b on d.device_id = b.device_id

@@ -27,6 +27,7 @@ select
     record_capacity,
     storage_location,
     purchased_on,
+    retired_on,
     source_file,
     file_sha256,
     loaded_at

@@ -22,6 +22,7 @@ select
     record_capacity,
     storage_location,
     purchased_on,
+    retired_on,
     _file_sha256 as file_sha256,
     _line_no as line_no,
     _loaded_at as loaded_at

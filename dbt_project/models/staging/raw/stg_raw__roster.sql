@@ -8,6 +8,8 @@ select
     national_id_masked,
     name,
     email,
+    employment,
+    left_on,
     _file_sha256 as file_sha256,
     _line_no as line_no,
     _loaded_at as loaded_at

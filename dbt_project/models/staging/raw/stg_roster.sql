@@ -13,6 +13,9 @@ select
     national_id_masked,
     name,
     email,
+    employment,
+    left_on,
+    loaded_at,
     source_file,
     file_sha256
 from ranked
