@@ -5,13 +5,6 @@
     every reader re-ran (12 of the nightly increment's 13 minutes), and then a table holding a
     second copy of every punch (2.9 GB that every purge's copy of the warehouse paid for). -#}
 
-{#- The stable key of a punch, from its natural key (agency, employee, time, device, method).
-    Computed where a single-column key is wanted (incident scope), not stored with every punch. -#}
-{% macro pdgov_punch_key(agency_code, employee_no, punched_at, device_key, method) -%}
-    md5(concat_ws('|', {{ agency_code }}, {{ employee_no }}, {{ pdgov_format_ts(punched_at, '%Y-%m-%d %H:%M:%S') }},
-                  {{ device_key }}, {{ method }}))
-{%- endmacro %}
-
 {#- The work table of one increment (the natural keys decided again) and the state table (the
     latest raw load time already decided), both beside the model. -#}
 {% macro pdgov_punches_touched() -%}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -204,6 +205,7 @@ def record(run_id: str, night: date, warehouse: Path | None = None) -> dict:
     release_inprocess_dbt()
     counts: dict[str, dict] = {}
     columns: dict[str, list[str]] = {}
+    seconds: dict[str, float] = {}
     with open_history() as con:
         con.execute(f"ATTACH '{wh.as_posix()}' AS wh (READ_ONLY)")
         try:
@@ -222,7 +224,9 @@ def record(run_id: str, night: date, warehouse: Path | None = None) -> dict:
                 stored = [(c, t) for c, t in src_cols if c not in NIGHT_COLUMNS]
                 names = [c for c, _ in stored]
                 _ensure_table(con, tr.name, stored, have)
+                t0 = time.monotonic()
                 counts[tr.name] = _splice(con, tr.name, names, night, until, *_tonight(con, sql, params, names))
+                seconds[tr.name] = time.monotonic() - t0  # where a night's recording goes (logged)
             import dbt.version
             import openpyxl
 
@@ -238,7 +242,9 @@ def record(run_id: str, night: date, warehouse: Path | None = None) -> dict:
         finally:
             con.execute("DETACH wh")
     counts["exports_expired"] = {"folders": keep.expire_exports(paths().home, night)}
-    log.info("pdgov: history: night %s recorded: %s", night, json.dumps(counts, default=str)[:1500])
+    slowest = sorted(((v, k) for k, v in seconds.items()), reverse=True)
+    log.info("pdgov: history: night %s recorded: %s; slowest tables: %s", night,
+             json.dumps(counts, default=str)[:1500], ", ".join(f"{k} {s:.1f}s" for s, k in slowest[:8]))
     return counts
 
 

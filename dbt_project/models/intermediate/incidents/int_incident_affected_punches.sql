@@ -3,8 +3,11 @@
 -- enrolled, whatever the declared window: so on an implicated device every punch counts, and the
 -- window only marks which were made in it (in_window). A declaration that names no device but the
 -- punches dataset (with an agency, a window or both) exposes that dataset's punches in its limits.
--- A table, not a view: it is small, and the scope, the suspension list and the tests all read it, so
--- the city's punches are scanned once per build instead of once per reader.
+-- Counted per incident, person, device, method and window, not one row per punch: the scope (per
+-- person) and the suspension list (per device) read nothing finer, and at the city an implicated
+-- model holds millions of punches that were materialised, each with an md5 key, every night (41.8 s
+-- of the city night, 2026-12-03). A table, not a view: the scope, the suspension list and the tests
+-- all read it, so the city's punches are scanned once per build instead of once per reader.
 {{ config(materialized='table') }}
 with on_devices as (
     select
@@ -45,14 +48,15 @@ unioned as (
 
 select
     incident_id,
-    {{ pdgov_punch_key('agency_code', 'employee_no', 'punched_at', "coalesce(device_id, '')", 'method') }}
-        as punch_key,
     agency_code,
     employee_no,
-    punched_at,
     device_id,
     method,
     is_biometric,
     (scope_from is null or punched_at >= scope_from) and (scope_to is null or punched_at <= scope_to) as in_window,
-    exposed_by
+    exposed_by,
+    count(*) as records,
+    min(punched_at) as first_punched_at,
+    max(punched_at) as last_punched_at
 from unioned
+group by all

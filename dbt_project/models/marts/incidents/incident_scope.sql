@@ -7,11 +7,11 @@ with per_person as (
         incident_id,
         agency_code,
         employee_no,
-        count(*) as records,
-        count(*) filter (where in_window) as records_in_window,
+        sum(records) as records,
+        coalesce(sum(records) filter (where in_window), 0) as records_in_window,
         bool_or(is_biometric) as biometric_enrolled,
-        min(punched_at) as first_punched_at,
-        max(punched_at) as last_punched_at,
+        min(first_punched_at) as first_punched_at,
+        max(last_punched_at) as last_punched_at,
         string_agg(distinct method, ';' order by method) as methods,
         string_agg(distinct device_id, ';' order by device_id) as device_ids
     from {{ ref('int_incident_affected_punches') }}
