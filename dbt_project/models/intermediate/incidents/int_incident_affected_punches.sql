@@ -59,4 +59,4 @@ select
     min(punched_at) as first_punched_at,
     max(punched_at) as last_punched_at
 from unioned
-group by all
+group by 1, 2, 3, 4, 5, 6, 7, 8  -- positions, not GROUP BY ALL: the project also runs on PostgreSQL

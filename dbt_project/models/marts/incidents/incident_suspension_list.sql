@@ -5,7 +5,7 @@ with affected as (
         incident_id,
         device_id,
         count(distinct agency_code || '|' || employee_no) as people,
-        sum(records) as records
+        cast(sum(records) as bigint) as records
     from {{ ref('int_incident_affected_punches') }}
     group by incident_id, device_id
 )
