@@ -114,6 +114,39 @@ def warehouse_figures(home: Path) -> dict:
     return {"raw_punches": punches, "warehouse_gb": round((home / "warehouse" / "pdgov.duckdb").stat().st_size / 2**30, 2)}
 
 
+def _next_night(args: argparse.Namespace, home: Path, env: dict[str, str]) -> int:
+    """One more night on a kept home: the day's delivery moved into landing, the DAG run, its tasks."""
+    import sqlite3
+
+    if args.home is None or not (home / "warehouse" / "pdgov.duckdb").exists():
+        raise SystemExit("--next-night needs --home of a city bench that has run (its warehouse)")
+    day = args.next_night
+    log = home.parent / f"{home.name}.bench.log"
+    inc_home = Path(tempfile.mkdtemp(prefix="pdgov_city_inc_"))
+    measure("synth", dict(env, PDGOV_HOME=str(inc_home)), day, f"bench-synth-{day}", 1 / 365, args.seed + day.toordinal(),
+            log)
+    for f in (inc_home / "landing").rglob("*"):
+        if f.is_file():
+            dest = home / "landing" / f.relative_to(inc_home / "landing")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(f), dest)
+    shutil.rmtree(inc_home, ignore_errors=True)
+    if not (home / "airflow" / "airflow.db").exists():
+        measure("airflow-setup", env, day, "bench-airflow-setup", args.years, args.seed, log)
+    measure("airflow-night", env, day, "bench-airflow", args.years, args.seed, log)
+    dag_run_s = _dag_run_seconds(log)
+    with sqlite3.connect(home / "airflow" / "airflow.db") as db:
+        tasks = db.execute(
+            "SELECT t.task_id, (julianday(t.end_date) - julianday(t.start_date)) * 86400 FROM task_instance t "
+            "JOIN dag_run r ON r.dag_id = t.dag_id AND r.run_id = t.run_id WHERE t.dag_id = 'pdgov_nightly' "
+            "AND r.id = (SELECT max(id) FROM dag_run WHERE dag_id = 'pdgov_nightly') ORDER BY 2 DESC").fetchall()
+    print(f"night {day}: DAG run {dag_run_s:.1f} s start_run → finish_run ({dag_run_s / TARGETS['increment_s']:.2f} × "
+          f"the target); task seconds {sum(s for _, s in tasks):.1f}, slowest:")
+    for task, secs in tasks[:12]:
+        print(f"  {secs:7.1f} s  {task}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--years", type=float, default=5.0, help="years of punch history (default 5: the city)")
@@ -124,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--through-airflow", action="store_true",
                     help="run the nightly increment as the real DAG (`pdgov run`: airflow dags test, every task "
                          "including Cosmos's dbt tasks, notifications and lineage docs) instead of stage by stage")
+    ap.add_argument("--next-night", type=date.fromisoformat, default=None, metavar="DATE",
+                    help="on a kept --home whose first run is done: that day's delivery and that night only, "
+                         "through Airflow; prints the DAG run and its slowest tasks (to time a change at the "
+                         "city's size without the 20-minute first run)")
     ap.add_argument("--stage", help=argparse.SUPPRESS)
     ap.add_argument("--run-id", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -137,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     from pdgov.warehouse import memory_limit, threads
 
     os.environ.update({k: v for k, v in env.items() if k.startswith("PDGOV_")})
+    if args.next_night:
+        return _next_night(args, home, env)
     settings = {"memory_limit": memory_limit(), "threads": threads(),
                 "temp_directory": str(home / "warehouse" / "tmp") + " (under the warehouse dir)",
                 "cores": os.cpu_count()}

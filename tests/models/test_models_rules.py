@@ -381,6 +381,8 @@ def test_landing_report_names_each_refused_file_and_its_first_problem(builds):
 # --- dbt unit tests (the arithmetic rules on fixed inputs) -------------------------------------
 
 UNIT_TESTS = {
+    # seed 002 §44-45: a dataset declaration exposes its agency's punches within its window
+    "incident_dataset_scope_is_the_agency_within_the_window",
     # seed 004 §12(1): 3 % and at least 10 per agency-month, all when fewer than 10
     "webir_sample_is_three_percent_and_at_least_ten",
     # seed 004 §12(1): a sample unaudited 30 days after drawing is listed the day after, not on the day

@@ -7,7 +7,8 @@
 -- person) and the suspension list (per device) read nothing finer, and at the city an implicated
 -- model holds millions of punches that were materialised, each with an md5 key, every night (41.8 s
 -- of the city night, 2026-12-03). A table, not a view: the scope, the suspension list and the tests
--- all read it, so the city's punches are scanned once per build instead of once per reader.
+-- all read it, so the city's punches are scanned once per build instead of once per reader. The
+-- dataset branch is int_incident_dataset_punches (why a model of its own: there).
 {{ config(materialized='table') }}
 with on_devices as (
     select
@@ -22,28 +23,18 @@ with on_devices as (
     where i.scope_agency_code is null or i.scope_agency_code = p.agency_code
 ),
 
-in_dataset as (
+flagged as (
     select
-        i.incident_id,
-        i.scope_from,
-        i.scope_to,
-        'dataset' as exposed_by,
-        p.*
-    from {{ ref('stg_incidents') }} as i
-    inner join {{ ref('stg_punches') }} as p
-        on (i.scope_agency_code is null or i.scope_agency_code = p.agency_code)
-    where i.scope_model is null
-        and i.scope_device_ids is null
-        and i.scope_dataset = 'punches'
-        and (i.scope_agency_code is not null or i.scope_from is not null or i.scope_to is not null)
-        and (i.scope_from is null or p.punched_at >= i.scope_from)
-        and (i.scope_to is null or p.punched_at <= i.scope_to)
-),
-
-unioned as (
-    select * from on_devices
-    union all
-    select * from in_dataset
+        incident_id,
+        agency_code,
+        employee_no,
+        device_id,
+        method,
+        is_biometric,
+        (scope_from is null or punched_at >= scope_from) and (scope_to is null or punched_at <= scope_to) as in_window,
+        exposed_by,
+        punched_at
+    from on_devices
 )
 
 select
@@ -53,10 +44,24 @@ select
     device_id,
     method,
     is_biometric,
-    (scope_from is null or punched_at >= scope_from) and (scope_to is null or punched_at <= scope_to) as in_window,
+    in_window,
     exposed_by,
     count(*) as records,
     min(punched_at) as first_punched_at,
     max(punched_at) as last_punched_at
-from unioned
+from flagged
 group by 1, 2, 3, 4, 5, 6, 7, 8  -- positions, not GROUP BY ALL: the project also runs on PostgreSQL
+union all
+select
+    incident_id,
+    agency_code,
+    employee_no,
+    device_id,
+    method,
+    is_biometric,
+    in_window,
+    exposed_by,
+    records,
+    first_punched_at,
+    last_punched_at
+from {{ ref('int_incident_dataset_punches') }}
