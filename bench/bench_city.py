@@ -114,6 +114,19 @@ def warehouse_figures(home: Path) -> dict:
     return {"raw_punches": punches, "warehouse_gb": round((home / "warehouse" / "pdgov.duckdb").stat().st_size / 2**30, 2)}
 
 
+def _deliver_day(env: dict[str, str], home: Path, day: date, seed: int, log: Path) -> dict:
+    """One more day of punches and the daily snapshots, from a one-day synth moved into ``home``'s landing."""
+    inc_home = Path(tempfile.mkdtemp(prefix="pdgov_city_inc_"))
+    row = measure("synth", dict(env, PDGOV_HOME=str(inc_home)), day, f"bench-synth-{day}", 1 / 365, seed, log)
+    for f in (inc_home / "landing").rglob("*"):
+        if f.is_file():
+            dest = home / "landing" / f.relative_to(inc_home / "landing")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(f), dest)
+    shutil.rmtree(inc_home, ignore_errors=True)
+    return row
+
+
 def _next_night(args: argparse.Namespace, home: Path, env: dict[str, str]) -> int:
     """One more night on a kept home: the day's delivery moved into landing, the DAG run, its tasks."""
     import sqlite3
@@ -122,15 +135,7 @@ def _next_night(args: argparse.Namespace, home: Path, env: dict[str, str]) -> in
         raise SystemExit("--next-night needs --home of a city bench that has run (its warehouse)")
     day = args.next_night
     log = home.parent / f"{home.name}.bench.log"
-    inc_home = Path(tempfile.mkdtemp(prefix="pdgov_city_inc_"))
-    measure("synth", dict(env, PDGOV_HOME=str(inc_home)), day, f"bench-synth-{day}", 1 / 365, args.seed + day.toordinal(),
-            log)
-    for f in (inc_home / "landing").rglob("*"):
-        if f.is_file():
-            dest = home / "landing" / f.relative_to(inc_home / "landing")
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(f), dest)
-    shutil.rmtree(inc_home, ignore_errors=True)
+    _deliver_day(env, home, day, args.seed + day.toordinal(), log)
     if not (home / "airflow" / "airflow.db").exists():
         measure("airflow-setup", env, day, "bench-airflow-setup", args.years, args.seed, log)
     measure("airflow-night", env, day, "bench-airflow", args.years, args.seed, log)
@@ -197,15 +202,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # The next night: one more day of punches and the daily snapshots, from a one-day synth.
         day2 = day1 + timedelta(days=1)
-        inc_home = Path(tempfile.mkdtemp(prefix="pdgov_city_inc_"))
-        inc_env = dict(env, PDGOV_HOME=str(inc_home))
-        rows.append(measure("synth", inc_env, day2, "bench-synth-increment", 1 / 365, args.seed + 1, log))
-        for f in (inc_home / "landing").rglob("*"):
-            if f.is_file():
-                dest = home / "landing" / f.relative_to(inc_home / "landing")
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(str(f), dest)
-        shutil.rmtree(inc_home, ignore_errors=True)
+        rows.append(_deliver_day(env, home, day2, args.seed + 1, log))
         print("nightly increment:", flush=True)
         if args.through_airflow:
             rows.append(measure("airflow-setup", env, day2, "bench-airflow-setup", args.years, args.seed, log))
