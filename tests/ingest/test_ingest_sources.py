@@ -333,7 +333,7 @@ def test_raw_rows_carry_hash_line_and_load_time_and_an_old_warehouse_sheds_the_p
         f"機關代碼,員工編號,身分證字號,姓名,電子郵件\n379000000A,0001,{nid},王小明,w@example.tw\n", encoding="utf-8")
     assert _ingest("roster")["files"] == 1
     archived = next((pdgov_home.archive / "roster").glob("*__r.csv.csv")).read_text(encoding="utf-8").splitlines()
-    assert archived[0] == ("agency_code,employee_no,national_id_hmac,national_id_masked,name,email,"
+    assert archived[0] == ("agency_code,employee_no,national_id_hmac,national_id_masked,name,email,employment,left_on,"
                            "_file_sha256,_source_file,_line_no")
     assert archived[1].endswith(",r.csv,2") and nid not in archived[1]
 

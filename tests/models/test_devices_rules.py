@@ -286,7 +286,7 @@ def test_an_existing_warehouse_gains_the_purchase_date_and_still_loads(tmp_path,
         con.execute(f"CREATE TABLE raw.devices ({old}, {LINEAGE})")
         ensure_raw_tables(con)
         assert con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' "
-                           "AND table_name = 'devices' ORDER BY column_index DESC LIMIT 1").fetchone() == ("purchased_on",)
+                           "AND table_name = 'devices' ORDER BY column_index DESC LIMIT 2").fetchall() == [("retired_on",), ("purchased_on",)]
     _write(p.landing_for("devices") / "清冊.csv", HEADER, [_dev("N01", origin="中國大陸", bought="112/11/21")], "cp950")
     assert ingest_source("devices", "test-migrate", RUN_DATE)["rows_in"] == 1
     with duckdb.connect(str(p.warehouse), read_only=True) as con:
