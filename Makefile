@@ -39,9 +39,9 @@ demo: setup
 BESIDE := tests/deployment tests/retention/test_retention_nights.py
 test: lint system-deps
 	@tmp=$$(mktemp -d); \
-	$(BIN)/python -m pytest -q -p no:cacheprovider --basetemp=$$tmp/beside $(BESIDE) \
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15 --basetemp=$$tmp/beside $(BESIDE) \
 	  > $$tmp/beside.log 2>&1 & beside=$$!; \
-	$(BIN)/python -m pytest -q --basetemp=$$tmp/rest $(addprefix --ignore=,$(BESIDE)); rest=$$?; \
+	$(BIN)/python -m pytest -q --durations=25 --basetemp=$$tmp/rest $(addprefix --ignore=,$(BESIDE)); rest=$$?; \
 	wait $$beside; other=$$?; \
 	echo "---- $(BESIDE) (ran beside the rest) ----"; cat $$tmp/beside.log; \
 	echo "pdgov tests: rest exit $$rest, beside exit $$other"; \
