@@ -48,3 +48,17 @@
 {% macro postgres__pdgov_split(expr, sep) -%}
     (case when {{ expr }} = '' then array['']::text[] else string_to_array({{ expr }}, '{{ sep }}') end)
 {%- endmacro %}
+
+{#- The relations holding delivered punches besides raw.punches: on DuckDB the closed months' files
+    (raw.punches_closed, pdgov.punch_months); the PostgreSQL target keeps every punch in one table. -#}
+{% macro pdgov_closed_punches() -%}
+    {{ return(adapter.dispatch('pdgov_closed_punches', 'pdgov')()) }}
+{%- endmacro %}
+
+{% macro default__pdgov_closed_punches() -%}
+    {{ return([source('raw', 'punches_closed')]) }}
+{%- endmacro %}
+
+{% macro postgres__pdgov_closed_punches() -%}
+    {{ return([]) }}
+{%- endmacro %}

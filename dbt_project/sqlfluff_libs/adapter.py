@@ -8,6 +8,7 @@ _DEFAULT = {
     "pdgov_format_ts": lambda expr, fmt: f"strftime({expr}, '{fmt}')",
     "pdgov_regex_match": lambda expr, pattern: f"regexp_matches({expr}, '{pattern}')",
     "pdgov_split": lambda expr, sep: f"string_split({expr}, '{sep}')",
+    "pdgov_closed_punches": lambda: ["raw.punches_closed"],
 }
 
 

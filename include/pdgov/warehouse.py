@@ -128,6 +128,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     # retention's approvals (seed 002 §21) and the agencies' deletion tasks: in pdgov.retention
     for ddl in [*OPS_DDL, *approvals.DDL, *tasks.DDL]:
         con.execute(ddl)
+    # closed punch months live in files beside the warehouse: the view reads this home's files
+    from pdgov import punch_months
+
+    punch_months.refresh_view(con)
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:

@@ -21,6 +21,7 @@ from conftest import TEST_KEY, pdgov_cli
 from openpyxl import load_workbook
 from support.bytescan import query, scan_files, scan_tables
 
+from pdgov.punch_months import PUNCHES_ALL as ALL
 from pdgov.synth.catalog import DEVICE_HEADER, ROSTER_HEADER
 
 NIGHT1 = date(2026, 11, 2)
@@ -78,7 +79,7 @@ def home(tmp_path_factory) -> Path:
 def test_proposed_night_approved_then_deleted_everywhere_and_stays_gone(home):
     # night 1: the due batches are proposed, nothing is deleted
     pdgov_cli(home, "run", "--date", NIGHT1.isoformat(), **BUSY)
-    due_before = q(home, "SELECT count(*) FROM raw.punches WHERE punched_at < DATE '2021-11-02'")[0][0]
+    due_before = q(home, f"SELECT count(*) FROM {ALL} WHERE punched_at < DATE '2021-11-02'")[0][0]
     assert due_before > 0
     assert q(home, "SELECT count(*) FROM main.deletion_evidence WHERE period_start IS NOT NULL")[0][0] == 0
     assert set(scan_tables(home / "warehouse" / "pdgov.duckdb", GONE)) == set(GONE)
@@ -125,7 +126,7 @@ def test_proposed_night_approved_then_deleted_everywhere_and_stays_gone(home):
     # night 2 deletes what was approved, before the models
     night2 = NIGHT1 + timedelta(days=1)
     pdgov_cli(home, "run", "--date", night2.isoformat(), **BUSY)
-    assert q(home, "SELECT count(*) FROM raw.punches WHERE punched_at < DATE '2021-11-02'")[0][0] == 0
+    assert q(home, f"SELECT count(*) FROM {ALL} WHERE punched_at < DATE '2021-11-02'")[0][0] == 0
     ev = q(home, "SELECT sum(rows_deleted), min(approved_by), max(approved_by), min(approval_ref) "
                  "FROM main.deletion_evidence WHERE dataset = 'punches' AND period_start IS NOT NULL")[0]
     assert ev[0] >= due_before and ev[1:] == (APPROVER, APPROVER, REF)

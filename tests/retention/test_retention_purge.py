@@ -20,6 +20,8 @@ import pytest
 from conftest import TEST_KEY, pdgov_env
 from support.bytescan import query, scan_files
 
+from pdgov.punch_months import PUNCHES_ALL as ALL
+
 AS_OF = date(2026, 11, 2)
 CUTOFF = date(2021, 11, 2)  # five years before AS_OF: anchor dates before it are due
 HEADER = "機關代碼,員工編號,打卡時間,設備編號,辨識方式\n"
@@ -75,6 +77,11 @@ def base_home(tmp_path_factory) -> Path:
         _plant(home)
         for s in SOURCES:
             ingest_source(s, "ingest_test", AS_OF)
+        from pdgov import punch_months
+        from pdgov.warehouse import connect
+
+        with connect() as con:  # as a night does: closed months in their files, so the purge rewrites them
+            assert punch_months.close_months(con, AS_OF)["months"] > 60
         _build_models()
     finally:
         mp.undo()
@@ -87,6 +94,10 @@ def home(base_home, tmp_path, monkeypatch) -> Path:
     shutil.copytree(base_home, h)
     monkeypatch.setenv("PDGOV_HOME", str(h))
     monkeypatch.setenv("PDGOV_HMAC_KEY", TEST_KEY)
+    from pdgov.warehouse import connect
+
+    with connect():  # a write connection points raw.punches_closed at this copy's month files
+        pass
     return h
 
 
@@ -103,7 +114,7 @@ def tree_digest(home: Path) -> str:
 
 
 def due_rows(home: Path) -> int:
-    return q(home, "SELECT count(*) FROM raw.punches WHERE CAST(punched_at AS DATE) < ?", [CUTOFF])[0][0]
+    return q(home, f"SELECT count(*) FROM {ALL} WHERE CAST(punched_at AS DATE) < ?", [CUTOFF])[0][0]
 
 
 APPROVER, REF = "政風室 王科長", "北市政字第1153000001號"
@@ -123,7 +134,7 @@ def propose_and_approve(as_of: date = AS_OF, batches: list[str] | None = None) -
 def test_purge_deletes_exactly_the_rows_past_five_years_everywhere(home):
     from pdgov.retention.purge import enforce
 
-    before_total = q(home, "SELECT count(*) FROM raw.punches")[0][0]
+    before_total = q(home, f"SELECT count(*) FROM {ALL}")[0][0]
     before_due = due_rows(home)
     assert before_due > 2000
     assert scan(home, KEPT), "the planted values must be findable before the purge"
@@ -133,7 +144,7 @@ def test_purge_deletes_exactly_the_rows_past_five_years_everywhere(home):
     assert set(scan(home / "warehouse", LOADED_GONE)) == set(LOADED_GONE), "the warehouse held them before"
     # a copy outside raw (as a dbt snapshot would keep) must lose the rows too
     con = duckdb.connect(str(home / "warehouse" / "pdgov.duckdb"))
-    con.execute("CREATE TABLE main.punches_snapshot AS SELECT * FROM raw.punches")
+    con.execute(f"CREATE TABLE main.punches_snapshot AS SELECT * FROM {ALL}")
     con.close()
 
     # seed 002 §21: the first night only proposes; nothing is deleted before a signed approval
@@ -149,9 +160,9 @@ def test_purge_deletes_exactly_the_rows_past_five_years_everywhere(home):
 
     assert summary["rows_to_delete"] == before_due
     assert due_rows(home) == 0
-    assert q(home, "SELECT count(*) FROM raw.punches")[0][0] == before_total - before_due
+    assert q(home, f"SELECT count(*) FROM {ALL}")[0][0] == before_total - before_due
     assert q(home, "SELECT count(*) FROM main.punches_snapshot WHERE CAST(punched_at AS DATE) < ?", [CUTOFF])[0][0] == 0
-    assert q(home, "SELECT count(*) FROM raw.punches WHERE CAST(punched_at AS DATE) = ?", [CUTOFF])[0][0] > 0
+    assert q(home, f"SELECT count(*) FROM {ALL} WHERE CAST(punched_at AS DATE) = ?", [CUTOFF])[0][0] > 0
     # evidence matches, per period, and never carries the data
     ev = q(home, "SELECT sum(rows_deleted), count(*) FROM main.deletion_evidence WHERE dataset = 'punches' "
                  "AND period_start IS NOT NULL")[0]
@@ -199,7 +210,7 @@ def test_hold_keeps_its_rows_and_release_makes_them_due(home):
                    "AND agency_code = '379130000C' AND period_start = DATE '2021-06-01'")
     assert held == [("held", h.hold_id)]
     in_hold = "agency_code = '379130000C' AND punched_at >= DATE '2021-06-01' AND punched_at < DATE '2021-07-01'"
-    n_held = q(home, f"SELECT count(*) FROM raw.punches WHERE {in_hold}")[0][0]
+    n_held = q(home, f"SELECT count(*) FROM {ALL} WHERE {in_hold}")[0][0]
     assert n_held > 0
 
     propose_and_approve()
@@ -207,7 +218,7 @@ def test_hold_keeps_its_rows_and_release_makes_them_due(home):
                    "AND agencies LIKE '%379130000C%'")[0][0] == 0, "a held period is not proposed for that agency"
     summary = enforce("run_hold", AS_OF)
     assert summary["rows_held"] == n_held
-    assert q(home, f"SELECT count(*) FROM raw.punches WHERE {in_hold}")[0][0] == n_held
+    assert q(home, f"SELECT count(*) FROM {ALL} WHERE {in_hold}")[0][0] == n_held
     assert due_rows(home) == n_held  # everything else that was due is gone
     assert list((home / "archive" / "punches").glob("*379130000C_差勤刷卡_202106.csv"))
 
@@ -328,7 +339,7 @@ def test_pending_approve_cli_and_overdue_mail_once(home):
     from pdgov.retention.purge import finish
 
     finish("run_n1", AS_OF)
-    months = {r[0] for r in q(home, "SELECT DISTINCT strftime(punched_at, '%Y%m') FROM raw.punches "
+    months = {r[0] for r in q(home, f"SELECT DISTINCT strftime(punched_at, '%Y%m') FROM {ALL} "
                                     "WHERE punched_at < DATE '2021-11-02'")}
     assert {"202110", "202111"} <= months
     pdgov = [str(Path(sys.executable).parent / "pdgov"), "retention"]
@@ -363,8 +374,8 @@ def test_pending_approve_cli_and_overdue_mail_once(home):
 
     summary = enforce("run_n3", AS_OF)
     assert summary["rows_by_dataset"] == {"punches": q(home, "SELECT sum(rows_deleted) FROM main.deletion_evidence")[0][0]}
-    assert q(home, "SELECT count(*) FROM raw.punches WHERE strftime(punched_at, '%Y%m') = '202110'")[0][0] == 0
-    assert q(home, "SELECT count(*) FROM raw.punches WHERE strftime(punched_at, '%Y%m') = '202109'")[0][0] > 0
+    assert q(home, f"SELECT count(*) FROM {ALL} WHERE strftime(punched_at, '%Y%m') = '202110'")[0][0] == 0
+    assert q(home, f"SELECT count(*) FROM {ALL} WHERE strftime(punched_at, '%Y%m') = '202109'")[0][0] > 0
 
 
 def test_webir_log_without_agency_and_audit_findings_expire_with_their_files(home):

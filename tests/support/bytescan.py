@@ -1,7 +1,8 @@
 """Where deleted values could still be read: every table of the warehouse and every file's bytes.
 
 Seed 002 §24 asks that deleted personal data cannot be restored or recombined. ``scan_files`` reads
-every file under a PDGOV_HOME as bytes, the members of zip packages (xlsx) too; ``scan_tables``
+every file under a PDGOV_HOME as bytes, the members of zip packages (xlsx) and the values of
+Parquet files (the closed punch months) too; ``scan_tables``
 casts every column of every table and view of the warehouse to text and looks for the values.
 """
 
@@ -18,6 +19,8 @@ def scan_files(home: Path, needles: list[bytes]) -> dict[bytes, list[str]]:
         if not f.is_file():
             continue
         blobs = [f.read_bytes()]
+        if f.suffix == ".parquet":  # compressed pages: read the values themselves
+            blobs += [_parquet_text(f)]
         if zipfile.is_zipfile(f):
             with zipfile.ZipFile(f) as z:
                 blobs += [z.read(n) for n in z.namelist()]
@@ -25,6 +28,18 @@ def scan_files(home: Path, needles: list[bytes]) -> dict[bytes, list[str]]:
             if any(n in b for b in blobs):
                 found[n].append(str(f.relative_to(home)))
     return {n: v for n, v in found.items() if v}
+
+
+def _parquet_text(path: Path) -> bytes:
+    """Every value of a Parquet file (a closed month of punches) as text, one row per line."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        rows = con.execute(f"SELECT CAST(COLUMNS(*) AS VARCHAR) FROM read_parquet('{path.as_posix()}')").fetchall()
+    finally:
+        con.close()
+    return "\n".join("\t".join("" if v is None else v for v in r) for r in rows).encode("utf-8")
 
 
 def query(home: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -29,6 +29,19 @@ def delete_earlier(contract: Contract, names: list[str]) -> str:
             f"WHERE source = {sql_str(contract.source)} AND status = 'loaded' AND file_name IN ({in_names}))")
 
 
+def replace_earlier(con, contract: Contract, names: list[str]) -> None:
+    """Inside the load's transaction: the rows of the earlier loaded files of these names leave
+    the raw table and, for punches, the closed months' files that hold them (``pdgov.punch_months``)."""
+    if contract.table == "punches":
+        from pdgov import punch_months
+
+        earlier = [r[0] for r in con.execute(
+            f"SELECT file_sha256 FROM main.ingest_files WHERE source = ? AND status = 'loaded' AND file_name IN "
+            f"({', '.join('?' * len(names))})", [contract.source, *names]).fetchall()]
+        punch_months.drop_files(con, earlier)
+    con.execute(delete_earlier(contract, names))
+
+
 def record_loaded(con, contract: Contract, files: list[tuple[str, str, int, int, list[str]]], run_id: str,
                   loaded_at: datetime) -> None:
     """The file ledger's rows for loaded files — ``(name, sha, size, rows, dropped columns)`` each —

@@ -52,7 +52,7 @@ def fast_load(con, contract: Contract, d: Delivery, f: Path, sha: str, size: int
     con.execute("BEGIN TRANSACTION")
     try:
         # A corrected re-delivery of the same file name replaces that file's earlier rows only.
-        con.execute(ledger.delete_earlier(contract, [f.name]))
+        ledger.replace_earlier(con, contract, [f.name])
         try:
             n_rows = con.execute(insert).fetchone()[0]
         except duckdb.Error as exc:
@@ -110,7 +110,7 @@ def load_batch(con, contract: Contract, batch: list[Pending], run_id: str,
     try:
         # Corrected re-deliveries replace their earlier rows: one scan of the table for the batch
         # (per file, each small file paid a scan of all of raw.punches: the whole city's history).
-        con.execute(ledger.delete_earlier(contract, [b.f.name for b in batch]))
+        ledger.replace_earlier(con, contract, [b.f.name for b in batch])
         layouts: dict[tuple, list[Pending]] = {}
         for b in batch:
             layouts.setdefault(b.delivery.layout(), []).append(b)

@@ -57,11 +57,15 @@ def ensure_raw_tables(con) -> None:
     # One catalog query for every table (this runs for each source, each night): usually nothing.
     for table, col in con.execute(
             "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND column_name IN "
-            f"({', '.join('?' * len(RETIRED_LINEAGE))}) ORDER BY 1, 2", list(RETIRED_LINEAGE)).fetchall():
+            f"({', '.join('?' * len(RETIRED_LINEAGE))}) AND table_name IN (SELECT table_name FROM duckdb_tables() "
+            "WHERE schema_name = 'raw') ORDER BY 1, 2", list(RETIRED_LINEAGE)).fetchall():  # not the views
         con.execute(f"ALTER TABLE raw.{table} DROP COLUMN {col}")
     for table, cols in ADDED_COLUMNS.items():
         for col, kind in cols:
             con.execute(f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS {col} {kind}")
+    from pdgov import punch_months
+
+    punch_months.refresh_view(con)  # raw.punches_closed: the closed months' files (empty at first)
 
 
 def carries_ids(contract: Contract) -> bool:

@@ -114,6 +114,11 @@ def ingest_source(source: str, run_id: str, logical_date: date) -> dict:
             if len(batch) >= BATCH_MAX_FILES or sum(b.size for b in batch) >= BATCH_MAX_BYTES:
                 flush()
         flush()
+        if contract.table == "punches":
+            # closed months a corrected re-delivery rewrote: their replaced versions go now
+            from pdgov import punch_months
+
+            punch_months.sweep(con)
     return result
 
 

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import duckdb
 
-from pdgov import clock
+from pdgov import clock, punch_months
 from pdgov.retention import files as fileops
 from pdgov.retention.journal import crash_point
 from pdgov.retention.plan import Plan, agency_of, base_tables, columns, due_sql, enforced_rules, refresh_holds
 from pdgov.retention.rules import COPIED_DATASETS, ROW_KEYS, Rule
 
-METHOD = ("DELETE in one transaction from every table holding the rows; due lines emptied from archived "
+METHOD = ("DELETE in one transaction from every table holding the rows; closed months' Parquet files "
+          "written again without them and the old files removed; due lines emptied from archived "
           "and quarantined files; warehouse copied into a fresh file (COPY FROM DATABASE) that replaced "
           "the old one")
 # Tables the purge maintains itself: never scanned as "derived copies".
@@ -65,6 +66,7 @@ def delete_rows(con: duckdb.DuckDBPyConnection, plan: Plan, run_id: str,
     for (rule_id, _start), a in sorted(approved.items(), key=lambda kv: kv[1].approved_at):
         by_rule[rule_id] = a  # the latest approval of the rule stands for its quarantine lines
     batches: dict[str, int] = {}
+    month_files: dict[date, list[dict]] = {}
     con.execute("BEGIN TRANSACTION")
     try:
         refresh_holds(con)
@@ -90,12 +92,20 @@ def delete_rows(con: duckdb.DuckDBPyConnection, plan: Plan, run_id: str,
                     counts[f"{schema}.{table}"] = n
             n = con.execute(f"DELETE FROM {rule.table} t WHERE {due_sql(rule, cutoff)}").fetchone()[0]
             counts[rule.table] = n
+            if rule.table == "raw.punches":
+                # closed months: each month file holding due rows is written again without them
+                for f in punch_months.rewrite(con, due_sql(rule, cutoff), months_before=cutoff):
+                    counts[punch_months.VIEW] = counts.get(punch_months.VIEW, 0) + f["rows"]
+                    month_files.setdefault(f["month"], []).append(f)
             touched[dataset] = counts
         for pp in plan.periods:
             a = approved.get((pp.rule.rule_id, pp.period_start))
             if a is None:  # make_plan limits the plan to approved periods: this would be a bug
                 raise RuntimeError(f"no approval for {pp.rule.rule_id} {pp.period_start}: refusing to delete")
             batches[a.batch_id] = batches.get(a.batch_id, 0) + pp.rows
+            if pp.rule.table == "raw.punches":
+                pp.files.extend({"path": f["path"], "sha256": f["sha256"], "action": f["action"]}
+                                for f in month_files.get(pp.period_start, []))
             ev = {
                 "evidence_id": pp.evidence_id(run_id), "run_id": run_id, "dataset": pp.rule.dataset,
                 "agency_code": pp.agency_code, "rule_id": pp.rule.rule_id, "period_start": pp.period_start,
@@ -224,6 +234,7 @@ def _rebuild(db: Path) -> float:
         # the copy faster and writes the same bytes.
         con.execute("SET disabled_compression_methods = 'zstd'")
         con.execute("CHECKPOINT")
+        punch_months.sweep(con)  # month files replaced or left by a crash: no committed row lists them
         src = con.execute("SELECT current_database()").fetchone()[0]
         con.execute(f"ATTACH '{new.as_posix()}' AS pdgov_fresh")
         con.execute(f"COPY FROM DATABASE \"{src}\" TO pdgov_fresh")

@@ -92,6 +92,17 @@ def _approved_sql(rule: Rule, alias: str = "t") -> str:
     return "(" + " OR ".join(one(s, e, a) for s, e, a in rule.windows) + ")"
 
 
+def relation(con: duckdb.DuckDBPyConnection, rule: Rule) -> str:
+    """What to read for a rule's rows: its table, and for punches the closed months' files too."""
+    if rule.table == "raw.punches" and con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'raw' "
+            "AND view_name = 'punches_closed'").fetchone()[0]:
+        from pdgov.punch_months import PUNCHES_ALL
+
+        return PUNCHES_ALL
+    return rule.table
+
+
 def columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
     return {r[0] for r in con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?", [schema, table]
@@ -131,7 +142,7 @@ def make_plan(con: duckdb.DuckDBPyConnection, as_of: date,
     rules = enforced_rules(con, windows)
     for rule in rules:
         cutoff = rule.cutoff(as_of)
-        t = rule.table
+        t = relation(con, rule)
         totals[rule.dataset] = con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         for agency, n in con.execute(
             f"""SELECT {rule.agency_sql('t')}, count(*) FROM {t} t
@@ -160,7 +171,7 @@ def make_plan(con: duckdb.DuckDBPyConnection, as_of: date,
 
 
 def _archive_actions(con, rule: Rule, cutoff: date, source: str, by_key: dict, home: Path) -> list[dict]:
-    t = rule.table
+    t = relation(con, rule)
     actions = []
     rows = con.execute(
         f"""SELECT t._file_sha256,

@@ -42,7 +42,7 @@ from typing import Any
 
 import duckdb
 
-from pdgov import clock
+from pdgov import clock, punch_months
 from pdgov.config import paths
 from pdgov.retention import apply, approvals, journal
 from pdgov.retention import files as fileops
@@ -175,11 +175,20 @@ def delete_approved(run_id: str, logical_date: date, override: bool = False) -> 
     The models that run next rebuild every derived table without the rows, and ``finish`` (after
     them) copies the warehouse into a fresh file, so neither a derived table nor a freed block of
     the old file keeps a deleted value (seed 002 §24). The journal stays until that copy is done.
+
+    Then the punches of months now closed leave ``raw.punches`` for their month files
+    (``pdgov.punch_months``), so a later deletion rewrites a month, not the whole warehouse.
     """
     from pdgov import writer_lock
+    from pdgov.warehouse import connect
 
     with writer_lock.hold():
-        return _delete(run_id, logical_date, False, override, models_built=False)
+        summary = _delete(run_id, logical_date, False, override, models_built=False)
+        t0 = time.monotonic()
+        with connect() as con:
+            summary["months_closed"] = punch_months.close_months(con, logical_date)
+        summary["months_closed"]["seconds"] = round(time.monotonic() - t0, 3)
+        return summary
 
 
 def finish(run_id: str, logical_date: date) -> dict:
@@ -284,6 +293,7 @@ def _delete(run_id: str, logical_date: date, dry_run: bool, override: bool, mode
         t0 = time.monotonic()
         deleted_keys: dict[str, list[str]] = {}
         evidence = apply.delete_rows(con, plan, run_id, deleted_keys)
+        punch_months.sweep(con)  # the month files' versions holding the deleted rows
         summary["delete_seconds"] = round(time.monotonic() - t0, 3)
     journal.crash_point("after_commit")
     if any(deleted_keys.values()):
