@@ -35,7 +35,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve()
 TARGETS = {"first_run_s": 30 * 60, "increment_s": 2 * 60, "peak_rss_gb": 8.0}
-RUN_STAGES = ("ingest", "models", "retention", "exports")
+# as the DAG orders them: "delete" is delete_approved (approved batches, then the closed punch months
+# moved into their files: on the first run, the whole history but the last two months)
+RUN_STAGES = ("ingest", "delete", "models", "retention", "exports")
 SOURCES = ("punches", "devices", "webir", "webir_accounts", "roster", "incidents")
 
 
@@ -52,6 +54,8 @@ def run_stage(stage: str, as_of: date, run_id: str, years: float, seed: int) -> 
         pipeline.start_run(run_id, as_of, "bench", None, None)
         for source in SOURCES:
             pipeline.ingest(source, run_id, as_of)
+    elif stage == "delete":
+        pipeline.delete_approved(run_id, as_of)
     elif stage == "models":
         from pdgov.transform.dbt import build
 
@@ -108,10 +112,15 @@ def warehouse_figures(home: Path) -> dict:
 
     con = duckdb.connect(str(home / "warehouse" / "pdgov.duckdb"), read_only=True)
     try:
-        punches = con.execute("SELECT count(*) FROM raw.punches").fetchone()[0]
+        punches, open_months = con.execute(
+            "SELECT (SELECT count(*) FROM raw.punches) + (SELECT count(*) FROM raw.punches_closed), "
+            "(SELECT count(*) FROM raw.punches)").fetchone()
     finally:
         con.close()
-    return {"raw_punches": punches, "warehouse_gb": round((home / "warehouse" / "pdgov.duckdb").stat().st_size / 2**30, 2)}
+    months = home / "warehouse" / "punches"
+    return {"raw_punches": punches, "punches_in_table": open_months,
+            "warehouse_gb": round((home / "warehouse" / "pdgov.duckdb").stat().st_size / 2**30, 2),
+            "month_files_gb": round(sum(f.stat().st_size for f in months.glob("*.parquet")) / 2**30, 2)}
 
 
 def _deliver_day(env: dict[str, str], home: Path, day: date, seed: int, log: Path) -> dict:

@@ -27,9 +27,11 @@ AS_OF = date(2026, 11, 2)
 
 
 def load_punches(con, rows: int) -> None:
-    """``rows`` punches 5.5 years back from AS_OF, spread evenly; 300 agencies; strings like the real exports."""
+    """``rows`` punches 5.5 years back from AS_OF, spread evenly; 300 agencies; strings like the real exports;
+    one delivered file per agency and month (its hash), as the agencies deliver."""
     con.execute(f"""
         INSERT INTO raw.punches BY NAME
+        SELECT * REPLACE (sha256(agency_code || strftime(punched_at, '%Y-%m')) AS _file_sha256) FROM (
         SELECT '379' || lpad(CAST(i % 300 AS VARCHAR), 6, '0') || 'A' AS agency_code,
                'E' || lpad(CAST(i % 70000 AS VARCHAR), 7, '0') AS employee_no,
                TIMESTAMP '{AS_OF}' - to_seconds(CAST((i * 7919) % CAST(5.5 * 365.25 * 86400 AS BIGINT) AS BIGINT))
@@ -38,7 +40,7 @@ def load_punches(con, rows: int) -> None:
                'fingerprint' AS method,
                'bench' AS _file_sha256, CAST(i % 1000000 AS INTEGER) AS _line_no,
                now()::TIMESTAMP AS _loaded_at
-        FROM range({rows}) t(i)""")
+        FROM range({rows}) t(i))""")
 
 
 def main() -> int:
