@@ -59,12 +59,19 @@ def _print_outputs() -> None:
     print(f"  quarantine: {p.quarantine}")
 
 
+def _only_a_lock(home: Path) -> bool:
+    """Nothing in ``home`` but an empty ``warehouse/writer.lock``: a pdgov command that found no
+    warehouse leaves that lock file behind, which is no data a demo could overwrite."""
+    files = [f for f in home.rglob("*") if f.is_file()]
+    return all(f.relative_to(home).as_posix() == "warehouse/writer.lock" and f.stat().st_size == 0 for f in files)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Synthetic data into a fresh PDGOV_HOME, then one nightly run for today."""
     from pdgov.config import ensure_local_key, paths
 
     p = paths()
-    if p.home.exists() and any(p.home.iterdir()):
+    if p.home.exists() and not _only_a_lock(p.home):
         if (p.home / DEMO_MARKER).exists() or args.force:
             print(f"pdgov: clearing the previous demo in {p.home}")
             shutil.rmtree(p.home)

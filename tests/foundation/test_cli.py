@@ -33,3 +33,23 @@ def test_dates_are_checked_where_they_are_typed():
     with pytest.raises(SystemExit):
         build_parser().parse_args(["retention", "--date", "2026-02-30"])
     assert str(build_parser().parse_args(["retention", "--date", "2026-02-28"]).date) == "2026-02-28"
+
+
+def test_demo_refuses_a_home_with_data_but_not_one_holding_only_a_left_lock(tmp_path, monkeypatch, capsys):
+    """`make test` then `make demo` on a fresh clone: a command that found no warehouse leaves an
+    empty warehouse/writer.lock in ./var; that is no data to protect. Anything else is."""
+    from pdgov.cli import build_parser, cmd_demo
+
+    home = tmp_path / "var"
+    (home / "warehouse").mkdir(parents=True)
+    (home / "warehouse" / "writer.lock").touch()
+    monkeypatch.setenv("PDGOV_HOME", str(home))
+    from pdgov import cli
+
+    assert cli._only_a_lock(home)
+    (home / "landing").mkdir()
+    (home / "landing" / "kept.csv").write_text("a steward's file\n", encoding="utf-8")
+    assert cmd_demo(build_parser().parse_args(["demo"])) != 0
+    assert "not made by `pdgov demo`" in capsys.readouterr().err
+    assert (home / "landing" / "kept.csv").exists()
+    assert not cli._only_a_lock(home)
