@@ -116,13 +116,13 @@ def connect(read_only: bool = False, path: Path | None = None) -> Iterator[duckd
         try:
             configure(con, p.warehouse_dir / "tmp")
             if not read_only:
-                ensure_schema(con)
+                ensure_schema(con, db.parent)
             yield con
         finally:
             con.close()
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_schema(con: duckdb.DuckDBPyConnection, warehouse_dir: Path | None = None) -> None:
     from pdgov.retention import approvals, tasks
 
     # retention's approvals (seed 002 §21) and the agencies' deletion tasks: in pdgov.retention
@@ -131,7 +131,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     # closed punch months live in files beside the warehouse: the view reads this home's files
     from pdgov import punch_months
 
-    punch_months.refresh_view(con)
+    punch_months.refresh_view(con, warehouse_dir)
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:

@@ -55,10 +55,15 @@ def _home_after_a_good_night(demo_run, tmp_path: Path) -> Path:
     home = tmp_path / "pdgov_home"
     shutil.copytree(demo_run.home / "airflow", home / "airflow", ignore=shutil.ignore_patterns("logs"))
     db = home / "warehouse" / "pdgov.duckdb"
-    with connect(path=db) as con:
-        con.execute("INSERT INTO main.run_ledger (run_id, logical_date, triggered_by, started_at, finished_at, "
-                    "status, files, rows_in, rows_rejected) VALUES ('manual__the_night_before', ?, 'manual:test', "
-                    "?, ?, 'success', 27, 14073, 3)", [demo_run.run_date, datetime(2026, 11, 2, 2), datetime(2026, 11, 2, 2, 1)])
+    # PDGOV_HOME too, not only the file: the writer lock lives in the home (without it a fresh clone's
+    # ./var got a warehouse/writer.lock, and `make demo` after `make test` refused that home)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PDGOV_HOME", str(home))
+        with connect(path=db) as con:
+            con.execute("INSERT INTO main.run_ledger (run_id, logical_date, triggered_by, started_at, finished_at, "
+                        "status, files, rows_in, rows_rejected) VALUES ('manual__the_night_before', ?, 'manual:test', "
+                        "?, ?, 'success', 27, 14073, 3)",
+                        [demo_run.run_date, datetime(2026, 11, 2, 2), datetime(2026, 11, 2, 2, 1)])
     return home
 
 
