@@ -46,14 +46,11 @@ class RunWatch:
     """Follows one ``airflow dags test`` stream; ``feed`` every line, read the results after."""
 
     report: Callable[[TaskEnd, int, int | None], None] | None = None
-    #: The run's task count and its tasks that do no work (``run_tasks``), read once the run has started.
-    read_tasks: Callable[[str], tuple[int | None, set[str]]] | None = None
+    #: The run's task count (``run_tasks``), read once the run has started.
+    read_tasks: Callable[[str], int | None] | None = None
     run_id: str | None = None
     ended: list[TaskEnd] = field(default_factory=list)
     total: int | None = None
-    #: Tasks that do no work (``EmptyOperator``: Cosmos's placeholders for ephemeral dbt models):
-    #: counted, and reported only when they do not succeed. Empty when nothing is reported.
-    idle: set[str] = field(default_factory=set)
     segments: dict[str, list[str]] = field(default_factory=dict)  # task id -> its latest try's lines
     _current: str | None = None
     _started: datetime | None = None
@@ -73,8 +70,7 @@ class RunWatch:
         if m := TASK_START.search(line):
             self._current, self._started, self._state, self._lines = m.group("task"), _stamp(line), None, []
             if self.total is None and self.read_tasks and self.run_id:
-                self.total, idle = self.read_tasks(self.run_id)
-                self.idle = idle if self.report else set()
+                self.total = self.read_tasks(self.run_id)
             return
         if self._current is None:
             return
@@ -85,7 +81,7 @@ class RunWatch:
             self.ended.append(end)
             self.segments[end.task_id] = self._lines
             self._current = None
-            if self.report and not (end.task_id in self.idle and end.state == "success"):
+            if self.report:
                 self.report(end, len(self.ended), self.total)
             return
         if m := NEW_STATE.search(line):
@@ -116,17 +112,16 @@ def _metadata(airflow_home: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
 
 
-def run_tasks(airflow_home: Path, dag_id: str) -> Callable[[str], tuple[int | None, set[str]]]:
-    """The run's task count, and the tasks that do no work: ~20 of a night's ~100 are Cosmos's
-    ``EmptyOperator`` placeholders for ephemeral models (issue 20: a demo night in under 100 lines)."""
-    def read(run_id: str) -> tuple[int | None, set[str]]:
+def run_tasks(airflow_home: Path, dag_id: str) -> Callable[[str], int | None]:
+    """The run's task count, for the progress count each task line carries."""
+    def read(run_id: str) -> int | None:
         try:
             with _metadata(airflow_home) as con:
-                rows = con.execute("SELECT task_id, operator FROM task_instance WHERE dag_id = ? AND run_id = ?",
-                                   [dag_id, run_id]).fetchall()
+                (n,) = con.execute("SELECT count(*) FROM task_instance WHERE dag_id = ? AND run_id = ?",
+                                   [dag_id, run_id]).fetchone()
         except sqlite3.Error:
-            return None, set()  # the count is a nicety and every task is then shown; the run goes on
-        return len(rows) or None, {t for t, op in rows if op == "EmptyOperator"}
+            return None  # the count is a nicety; the run goes on
+        return n or None
     return read
 
 

@@ -107,7 +107,8 @@ def _airflow(args: list[str], env: dict[str, str], check: bool = True, quiet: bo
 
 
 def ensure_manifest() -> Path:
-    """Cosmos renders the DAG from dbt's manifest; rebuild it when the project is newer."""
+    """dbt's parse of the project (``target/``), rebuilt when the project is newer: the night's dbt tasks
+    start from its partial-parse file, and the tests read the manifest."""
     from pdgov.transform.dbt import parse_manifest
 
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -119,7 +120,7 @@ def ensure_manifest() -> Path:
     )
     newest = max(newest, (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime)
     if not manifest.exists() or manifest.stat().st_mtime < newest:
-        print("pdgov: parsing the dbt project (manifest for Cosmos)", flush=True)
+        print("pdgov: parsing the dbt project", flush=True)
         parse_manifest()
     return manifest
 
@@ -200,9 +201,7 @@ def check_run(p: Paths, logical_date: date, rc: int, watch: RunWatch, log_path: 
                         f"{why}\n  last lines of the log:\n{tail}\n  {where}")
     states = task_states(p.airflow_home, DAG_ID, watch.run_id)
     if states:
-        idle = sum(1 for t in watch.idle if states.get(t) == "success")
-        say(f"pdgov: {len(states)} tasks: {state_counts(states)}"
-            + (f" ({idle} tasks without work not shown: Cosmos's placeholders for ephemeral dbt models)" if idle else ""))
+        say(f"pdgov: {len(states)} tasks: {state_counts(states)}")
     failed = failed_tasks(states, watch.ended)
     problems = [f"`airflow dags test` exited {rc}"] if rc != 0 else []
     try:

@@ -28,7 +28,7 @@ def dagbag(tmp_path_factory):
 
     from pdgov.runner import ensure_manifest
 
-    ensure_manifest()  # Cosmos renders from dbt's manifest: a stale one would test an old project
+    ensure_manifest()  # the tests below read dbt's manifest: a stale one would test an old project
     return DagBag(dag_folder=str(DAGS))
 
 
@@ -87,75 +87,74 @@ def test_nightly_schedule_is_two_am_taipei(dagbag):
 
 
 def test_warehouse_tasks_share_the_one_slot_pool(dagbag):
-    from airflow.providers.standard.operators.empty import EmptyOperator
+    for t in dagbag.dags["pdgov_nightly"].tasks:
+        assert t.pool == "pdgov_warehouse", f"{t.task_id} is outside the warehouse pool"
+
+
+DBT_TASKS = ("dbt_staging", "dbt_seeds", "dbt_models")
+
+
+def test_dbt_runs_as_one_build_per_layer_in_order(dagbag):
+    """Staging, the reference seeds, then the models: three ``dbt build`` tasks, not one per model
+    (each dbt start costs ~0.6 s; 65 of them were 41 s of a demo night)."""
+    from cosmos import DbtBuildLocalOperator
 
     dag = dagbag.dags["pdgov_nightly"]
-    empty = [t for t in dag.tasks if isinstance(t, EmptyOperator)]
-    for t in dag.tasks:
-        if isinstance(t, EmptyOperator):
-            # Cosmos's placeholders for ephemeral models run nothing and never open the warehouse.
-            assert t.pool != "pdgov_warehouse", f"{t.task_id} runs nothing but takes the warehouse slot"
-        else:
-            assert t.pool == "pdgov_warehouse", f"{t.task_id} is outside the warehouse pool"
-    assert len(empty) < len(dag.tasks) / 2
+    dbt_tasks = [t for t in dag.tasks if isinstance(t, DbtBuildLocalOperator)]
+    assert sorted(t.task_id for t in dbt_tasks) == sorted(DBT_TASKS)
+    staging, seeds, models = (dag.get_task(i) for i in DBT_TASKS)
+    assert staging.select == ["path:models/staging"] and seeds.select == ["path:seeds"]
+    assert models.select == ["path:models/intermediate", "path:models/marts", "path:tests"]
+    assert set(seeds.upstream_task_ids) == {"dbt_staging"} and set(seeds.downstream_task_ids) == {"dbt_models"}
+    assert dag.get_task("delete_approved").downstream_task_ids == {"dbt_staging"}
+    assert models.downstream_task_ids == {"enforce_retention"}
 
 
-def test_models_run_as_cosmos_task_groups_with_tests(dagbag):
-    dag = dagbag.dags["pdgov_nightly"]
-    ids = {t.task_id for t in dag.tasks}
-    assert any(i.startswith("dbt_staging.") for i in ids)
-    assert any(i.startswith("dbt_models.") for i in ids)
-    assert any(i.endswith(".test") or "_test" in i for i in ids), "no dbt test tasks rendered"
+def test_every_data_test_runs_in_exactly_one_dbt_task(dagbag, tmp_path, monkeypatch):
+    """Asked of dbt itself (``dbt ls`` with each task's selection): a test on two layers (a singular
+    test joining a mart to staging, a relationship to a seed) would otherwise run twice or never."""
+    from dbt.cli.main import dbtRunner
 
+    from pdgov.config import DBT_PROJECT_DIR
 
-def test_seeds_build_in_one_task_before_the_models_with_their_own_tests(dagbag):
-    dag = dagbag.dags["pdgov_nightly"]
-    seeds = dag.get_task("dbt_seeds")
-    assert seeds.select == ["path:seeds"] and seeds.indirect_selection == "cautious"
-    assert not [t for t in dag.tasks if t.task_id.endswith("_seed_build")]  # not one task per seed too
-    assert all(u.startswith("dbt_staging.") for u in seeds.upstream_task_ids)
-    assert any(d.startswith("dbt_models.") for d in seeds.downstream_task_ids)
+    monkeypatch.setenv("PDGOV_HOME", str(tmp_path))  # the profile names the warehouse; ls opens none
+    project = str(DBT_PROJECT_DIR)
+
+    def ls(*args: str) -> list[str]:
+        # The checkout's own target/ (where `pdgov parse` put the parse): dbt starts from it.
+        res = dbtRunner().invoke(["ls", "-q", "--resource-type", "test", "--output", "name", "--project-dir",
+                                  project, "--profiles-dir", project, "--target-path", f"{project}/target",
+                                  "--log-path", f"{project}/logs", *args])
+        assert res.success, res.exception
+        return list(res.result)
+
+    every = ls("--exclude", "resource_type:unit_test")
+    ran: list[str] = []
+    for task_id in DBT_TASKS:
+        t = dagbag.dags["pdgov_nightly"].get_task(task_id)
+        ran += ls("--select", *t.select, "--exclude", *t.exclude, "--indirect-selection", t.indirect_selection)
+    assert len(every) > 200
+    assert sorted(ran) == sorted(every), {"twice": sorted({n for n in ran if ran.count(n) > 1}),
+                                          "never": sorted(set(every) - set(ran))}
 
 
 def test_dbt_tasks_narrow_cosmos_collection_and_skip_throwaway_json(dagbag):
-    """Every Cosmos task freezes the heap before dbt and thaws it after (pdgov.transform.dbt_tasks)."""
-    from airflow.providers.standard.operators.empty import EmptyOperator
-
+    """Every dbt task freezes the heap before dbt and thaws it after (pdgov.transform.dbt_tasks)."""
     from pdgov.transform.dbt_tasks import freeze_heap, thaw_heap
 
-    dbt_tasks = [t for t in dagbag.dags["pdgov_nightly"].tasks
-                 if (t.task_id.startswith(("dbt_staging.", "dbt_models.")) or t.task_id == "dbt_seeds")
-                 and not isinstance(t, EmptyOperator)]  # ephemeral models: no dbt runs there
-    assert len(dbt_tasks) > 20
+    dbt_tasks = [dagbag.dags["pdgov_nightly"].get_task(i) for i in DBT_TASKS]
     for t in dbt_tasks:
         assert t._pre_execute_hook is freeze_heap and t._post_execute_hook is thaw_heap, t.task_id
         assert "--no-write-json" in (t.dbt_cmd_flags or []), t.task_id
-    # One partial-parse cache for both groups: the night's vars make dbt parse the project once, not twice.
+    # One partial-parse cache for all three: the night's vars make dbt parse the project once, not thrice.
     caches = {t.cache_dir for t in dbt_tasks}
     assert len(caches) == 1 and None not in caches, caches
 
 
 def test_dbt_unit_tests_stay_out_of_the_night(dagbag):
     """dbt unit tests check fixed inputs: CI runs them (tests/models), the night's builds skip them."""
-    model_tasks = [t for t in dagbag.dags["pdgov_nightly"].tasks
-                   if t.task_id.startswith(("dbt_staging.", "dbt_models.")) and hasattr(t, "exclude")]
-    assert len(model_tasks) > 20
-    for t in model_tasks:
-        assert "resource_type:unit_test" in (t.exclude or ""), t.task_id
-
-
-def test_ephemeral_staging_doors_cost_the_night_no_dbt_run(dagbag):
-    """The staging doors (stg_<source>__<table>) are ephemeral but for the two that
-    base_punches_superseded's pre-hook names: Cosmos renders them as empty tasks, so the night pays
-    no dbt start for them."""
-    from airflow.providers.standard.operators.empty import EmptyOperator
-
-    doors = {t.task_id: t for t in dagbag.dags["pdgov_nightly"].tasks
-             if t.task_id.startswith("dbt_staging.stg_") and "__" in t.task_id}
-    dbt_run = sorted(i for i, t in doors.items() if not isinstance(t, EmptyOperator))
-    files = {f"dbt_staging.{f.stem}_model_build" for f in (DAGS.parent / "dbt_project" / "models" / "staging").glob("*/stg_*__*.sql")}
-    assert set(doors) == files  # every door in the project is a task of the night, and no other
-    assert dbt_run == ["dbt_staging.stg_ingest__ingest_files_model_build", "dbt_staging.stg_raw__punches_model_build"]
+    for i in DBT_TASKS:
+        assert "resource_type:unit_test" in dagbag.dags["pdgov_nightly"].get_task(i).exclude, i
 
 
 @pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda p: p.name)
@@ -173,11 +172,11 @@ def test_no_heavy_imports_or_io_at_top_level(dag_file):
             assert not fn.startswith(("open", "duckdb", "subprocess")), f"{dag_file.name}: top-level {fn}()"
 
 
-def test_tests_that_read_only_seeds_live_in_tests_seeds_and_run_once(dagbag):
+def test_tests_that_read_only_seeds_live_in_tests_seeds(dagbag):
     """A singular test whose every parent is a seed runs in ``dbt_seeds`` (cautious indirect
-    selection picks it up there); the models group excludes ``path:tests/seeds``, so the
-    convention — such tests live in ``dbt_project/tests/seeds/`` — is what keeps them from running
-    twice, and this test keeps the convention."""
+    selection picks it up there); the models task excludes ``path:tests/seeds``, so the convention —
+    such tests live in ``dbt_project/tests/seeds/`` — is what keeps them from running twice, and this
+    test keeps the convention (the one above checks the outcome)."""
     import json
 
     manifest = json.loads((Path(__file__).resolve().parents[2] / "dbt_project/target/manifest.json").read_text())
@@ -188,11 +187,7 @@ def test_tests_that_read_only_seeds_live_in_tests_seeds_and_run_once(dagbag):
     assert "register_codes_are_official" in seed_only
     for name, n in singular.items():
         assert (name in seed_only) == n["original_file_path"].startswith("tests/seeds/"), n["original_file_path"]
-    # Not rendered in the models group (register_codes_are_official, on three seeds, was a task
-    # of its own there before it was excluded); the others run there, some inside their model's build.
-    model_tasks = [t for t in dagbag.dags["pdgov_nightly"].task_ids if t.startswith("dbt_models.")]
-    assert not [t for t in model_tasks if any(name in t for name in seed_only)]
-    assert any("incident_suspension_covers_whole_model" in t for t in model_tasks)
+    assert "path:tests/seeds" in dagbag.dags["pdgov_nightly"].get_task("dbt_models").exclude
 
 
 def test_tasks_and_dbt_read_the_same_taipei_as_of_day_with_or_without_a_logical_date(dagbag):
@@ -241,4 +236,4 @@ def test_tasks_and_dbt_read_the_same_taipei_as_of_day_with_or_without_a_logical_
     takes_as_of = {t.task_id for t in nightly.tasks if AS_OF in (getattr(t, "op_args", None) or [])}
     assert {"start_run", "ingest_punches", "enforce_retention", "write_exports", "generate_docs"} <= takes_as_of
     # + pdgov_incident's ingest, build_models, notify, release_notices and pdgov_incident_clock's notify
-    assert checked["dbt"] > 2 * 40 and checked["python"] == 2 * (len(takes_as_of) + 5), checked
+    assert checked["dbt"] == 2 * len(DBT_TASKS) and checked["python"] == 2 * (len(takes_as_of) + 5), checked

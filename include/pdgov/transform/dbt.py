@@ -1,6 +1,6 @@
 """dbt outside Airflow: used by ``pdgov`` commands, tests and the docs task.
 
-Airflow runs the models through Cosmos (one task per model); this module runs the same
+Airflow runs the models through Cosmos (one ``dbt build`` task per layer); this module runs the same
 project in-process with dbt's programmatic runner. Artefacts go under ``PDGOV_HOME`` so
 that parallel homes (tests, backfills) never share a ``target/`` directory.
 """
@@ -112,7 +112,7 @@ def generate_docs(logical_date: date, run_id: str = "manual") -> Path:
 
 
 def parse_manifest() -> Path:
-    """(Re)write ``dbt_project/target/manifest.json``, which Cosmos reads at DAG parse time.
+    """(Re)write ``dbt_project/target/`` (manifest and partial parse), where the night's dbt tasks start from.
 
     The manifest belongs to the checkout, not to a ``PDGOV_HOME``: its logs stay in the project
     too, so ``make setup`` leaves the default home untouched and ``pdgov demo`` finds it empty.
