@@ -2,6 +2,8 @@
 -- every method punched on it, whatever the declared window — and to nobody else. Rows returned:
 -- a person who punched on an implicated device (in the declared agency) but is missing from the
 -- scope, or a person in the scope with no punch on an implicated device or in the declared dataset.
+-- Who punched on a device comes from the per-person, per-device punch counts (one pass over the
+-- punches per night), a path of its own beside int_incident_affected_punches, which the scope reads.
 with held as (
     select distinct
         d.incident_id,
@@ -9,7 +11,7 @@ with held as (
         p.employee_no
     from {{ ref('int_incident_devices') }} as d
     inner join {{ ref('stg_incidents') }} as i on d.incident_id = i.incident_id
-    inner join {{ ref('stg_punches') }} as p on d.device_id = p.device_id
+    inner join {{ ref('int_punches_per_person_device') }} as p on d.device_id = p.device_id
     where i.scope_agency_code is null or p.agency_code = i.scope_agency_code
 ),
 
