@@ -52,18 +52,16 @@ def _main_columns(con) -> dict[str, set[str]]:
     return cols
 
 
-def _rows(con, sheet: Sheet, have: set[str], agency: str | None, cols: dict[str, set[str]],
-          columns: list[Column] | None = None, filters: dict[str, list] | None = None,
-          limit: int | None = None) -> Iterator[tuple]:
-    """The sheet's rows in a total order (every column breaks ties), so the bytes never depend on scan order.
+def _select(sheet: Sheet, have: set[str], cols: dict[str, set[str]], columns: list[Column] | None,
+            lead: list[str] | None = None) -> tuple[str, str, str]:
+    """The sheet's select list, joins and ORDER BY: a total order (every column breaks ties), so the
+    bytes never depend on scan order; ``lead`` columns sort first.
 
     A column the mart lacks comes from its ``LOOKUPS`` table when that exists (the agency name from
-    ``city_agencies``), else prints empty. ``filters`` keeps rows whose column is one of the values
-    (the dashboard's rows behind a bar); ``limit`` stops after so many.
+    ``city_agencies``), else prints empty.
     """
-    columns = columns or sheet.columns
     joins, sel = [], []
-    for c in columns:
+    for c in columns or sheet.columns:
         if c.key in have:
             sel.append(f't."{c.key}"')
         elif c.key in LOOKUPS and LOOKUPS[c.key][1] in have and LOOKUPS[c.key][2] in cols.get(LOOKUPS[c.key][0], ()):
@@ -73,9 +71,21 @@ def _rows(con, sheet: Sheet, have: set[str], agency: str | None, cols: dict[str,
             sel.append(f'{alias}."{give}" AS "{c.key}"')
         else:
             sel.append(f'NULL AS "{c.key}"')
-    keys = [k for k in sheet.order if k in have]
-    keys += [c.key for c in columns if c.key in have and c.key not in keys]
+    keys = [*(lead or [])] + [k for k in sheet.order if k in have]
+    keys += [c.key for c in columns or sheet.columns if c.key in have and c.key not in keys]
     order = ", ".join(f't."{k}" NULLS FIRST' for k in keys) or "1"
+    return ", ".join(sel), " ".join(joins), order
+
+
+def _rows(con, sheet: Sheet, have: set[str], agency: str | None, cols: dict[str, set[str]],
+          columns: list[Column] | None = None, filters: dict[str, list] | None = None,
+          limit: int | None = None) -> Iterator[tuple]:
+    """The sheet's rows in their total order (``_select``), the agency's only when ``agency`` is given.
+
+    ``filters`` keeps rows whose column is one of the values (the dashboard's rows behind a bar);
+    ``limit`` stops after so many.
+    """
+    sel, joins, order = _select(sheet, have, cols, columns)
     conds, params = (['t."agency_code" = ?'], [agency]) if agency else ([], [])
     for key, values in (filters or {}).items():
         if key not in have:
@@ -84,10 +94,42 @@ def _rows(con, sheet: Sheet, have: set[str], agency: str | None, cols: dict[str,
         params += list(values)
     where = f"WHERE {' AND '.join(conds)}" if conds else ""
     tail = f" LIMIT {int(limit)}" if limit is not None else ""
-    cur = con.execute(f'SELECT {", ".join(sel)} FROM main."{sheet.table}" t {" ".join(joins)} {where} '
-                      f'ORDER BY {order}{tail}', params)
+    cur = con.execute(f'SELECT {sel} FROM main."{sheet.table}" t {joins} {where} ORDER BY {order}{tail}', params)
     while batch := cur.fetchmany(FETCH):
         yield from batch
+
+
+class Rows:
+    """Where a workbook's sheets get their rows: for a list of agency workbooks, one query per sheet
+    for all of them, each agency's rows handed out when its workbook asks (the same rows in the same
+    order as its own query would give: the agency sorts first, and within it the sheet's order).
+
+    Why: an agency workbook is ~16 small sheets; a query each was 27 of its ~190 ms at the city
+    (300 workbooks, 2026-12-04). ``agencies`` empty: every sheet is its own query (the city's book).
+    """
+
+    def __init__(self, con, cols: dict[str, set[str]], agencies: list[str] | None = None) -> None:
+        self.con, self.cols, self.agencies = con, cols, [a for a in agencies or [] if a is not None]
+        self._fetched: dict[tuple, dict[str, list[tuple]]] = {}
+
+    def __call__(self, sheet: Sheet, have: set[str], agency: str | None,
+                 columns: list[Column] | None = None) -> Iterator[tuple] | list[tuple]:
+        if agency is None or agency not in self.agencies or "agency_code" not in have:
+            return _rows(self.con, sheet, have, agency, self.cols, columns)
+        key = (sheet.table, tuple(c.key for c in columns or sheet.columns))
+        if key not in self._fetched:
+            self._fetched[key] = self._all(sheet, have, columns)
+        return self._fetched[key].pop(agency, [])
+
+    def _all(self, sheet: Sheet, have: set[str], columns: list[Column] | None) -> dict[str, list[tuple]]:
+        sel, joins, order = _select(sheet, have, self.cols, columns, lead=["agency_code"])
+        by_agency: dict[str, list[tuple]] = {}
+        cur = self.con.execute(f'SELECT t."agency_code", {sel} FROM main."{sheet.table}" t {joins} '
+                               f'WHERE list_contains(?, t."agency_code") ORDER BY {order}', [self.agencies])
+        while batch := cur.fetchmany(FETCH):
+            for row in batch:
+                by_agency.setdefault(row[0], []).append(row[1:])
+        return by_agency
 
 
 def sheet_rows(con, sheet: Sheet, agency: str | None, filters: dict[str, list] | None = None,
@@ -108,7 +150,7 @@ def _highlight(sheet: Sheet) -> Highlight | None:
     return lambda r: levels.get(r[col])
 
 
-def _form_sheet(wb, con, sheet: Sheet, have: set[str], agency: str | None, cols: dict[str, set[str]],
+def _form_sheet(wb, rows_of: Rows, sheet: Sheet, have: set[str], agency: str | None,
                 info: PrintInfo) -> SheetResult:
     """The sheet's rows again, printed as its form: the caption names each record, the rest go down the page."""
     assert sheet.form is not None
@@ -116,7 +158,7 @@ def _form_sheet(wb, con, sheet: Sheet, have: set[str], agency: str | None, cols:
     columns = sheet.form_columns or sheet.columns
     keys = [c.key for c in columns]
     body = [c for c in columns if c.key not in form.skip]
-    records = (dict(zip(keys, r, strict=True)) for r in _rows(con, sheet, have, agency, cols, columns))
+    records = (dict(zip(keys, r, strict=True)) for r in rows_of(sheet, have, agency, columns))
     rows = ((*[rec[c.key] for c in body], rec) for rec in records)
 
     def caption(row: tuple) -> str:
@@ -186,7 +228,7 @@ def _agency_names(con, cols: dict[str, set[str]]) -> dict[str, str]:
     return dict(con.execute("SELECT agency_code, agency_name FROM main.city_agencies").fetchall())
 
 
-def _book(con, cols: dict[str, set[str]], run_id: str, logical_date: date, agency: str | None, run: dict,
+def _book(rows_of: Rows, run_id: str, logical_date: date, agency: str | None, run: dict,
           sources: list[tuple[str | None, list]], names: dict[str, str], out: Path,
           versions: list[list] | None = None) -> None:
     """One workbook; ``versions`` (a past night's, from history) replaces this install's in 來源與版本."""
@@ -204,27 +246,26 @@ def _book(con, cols: dict[str, set[str]], run_id: str, logical_date: date, agenc
     add_table_sheet(wb, "說明", [Column("item", "項目", 30), Column("text", "說明", 90)], help_rows, None, info)
     results: list[tuple[str, str, SheetResult]] = []
     for s in sheets:
-        have = cols.get(s.table)
+        have = rows_of.cols.get(s.table)
         if have is None:
             note = [[f"本次作業未產出 {s.table}（模型尚未建置或執行失敗）"]]
             results.append((s.title, s.table, add_table_sheet(wb, s.title, [Column("note", "說明", 60)], note, None,
                                                               info)))
             continue
-        results.append((s.title, s.table, add_table_sheet(wb, s.title, s.columns, _rows(con, s, have, agency, cols),
+        results.append((s.title, s.table, add_table_sheet(wb, s.title, s.columns, rows_of(s, have, agency),
                                                           _highlight(s), info, s.title_columns)))
         if s.choices:
             add_choices(wb.worksheets[-1], s.columns, s.choices, results[-1][2].rows)
         if s.form is not None and (agency is not None or s.form.in_city):
-            results.append((s.form.title, s.table, _form_sheet(wb, con, s, have, agency, cols, info)))
+            results.append((s.form.title, s.table, _form_sheet(wb, rows_of, s, have, agency, info)))
     prov = [["作業批次 run id", run_id, "", None], ["資料基準日 logical date", logical_date.isoformat(), "", None],
             ["範圍 scope", scope, "", None], ["觸發者 triggered by", run.get("triggered_by") or "", "", None],
             ["資料區間 data interval", f"{_fmt(run.get('interval_start'))} – {_fmt(run.get('interval_end'))}", "", None],
             ["產製時間 generated (run start)", generated, "", None], *(versions or _versions())]
     prov += [[f"工作表 {title}", table, r.sha256, r.rows] for title, table, r in results]
     prov += _sources_of(sources, agency)
-    cols = [Column("item", "項目", 24), Column("value", "內容", 50), Column("sha256", "SHA-256", 66),
-            Column("rows", "筆數", 10)]
-    add_table_sheet(wb, "來源與版本", cols, prov, None, info)
+    add_table_sheet(wb, "來源與版本", [Column("item", "項目", 24), Column("value", "內容", 50),
+                                  Column("sha256", "SHA-256", 66), Column("rows", "筆數", 10)], prov, None, info)
     save_deterministic(wb, out)
 
 
@@ -260,9 +301,10 @@ def write_books(con, run_id: str, logical_date: date, agencies: list[str | None]
     written: list[Path] = []
     cols = _main_columns(con)
     run, sources, names = _run_info(con, cols, run_id), _source_files(con, cols), _agency_names(con, cols)
+    rows_of = Rows(con, cols, agencies)
     for code in agencies:
         path = out_dir / f"pdgov_全市_{day}.xlsx" if code is None else out_dir / "agency" / f"pdgov_{code}_{day}.xlsx"
-        _book(con, cols, run_id, logical_date, code, run, sources, names, path, versions)
+        _book(rows_of, run_id, logical_date, code, run, sources, names, path, versions)
         written.append(path)
     return written
 
