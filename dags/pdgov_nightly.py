@@ -38,9 +38,9 @@ DBT_DIR = Path(os.environ.get("PDGOV_DBT_PROJECT_DIR", Path(__file__).resolve().
 _profile = ProfileConfig(
     profile_name="pdgov", target_name="duckdb", profiles_yml_filepath=DBT_DIR / "profiles.yml"
 )
-# One partial-parse cache for the three dbt tasks: each night's new --vars make the first dbt task
-# re-parse the project; the next two start from the parse it wrote. (A path only: Cosmos creates the
-# folder when it first writes to it, so parsing this file does no I/O.)
+# One partial-parse cache for the three dbt tasks, kept from night to night: the night's date comes in
+# the environment, so the parse stays valid until the project changes. (A path only: Cosmos creates
+# the folder when it first writes to it, so parsing this file does no I/O.)
 _CACHE_DIR = Path(cosmos_settings.cache_dir) / "pdgov_nightly"
 
 
@@ -60,9 +60,11 @@ def _dbt_build(task_id: str, select: list[str], indirect: TestIndirectSelection,
         exclude=[*exclude, "resource_type:unit_test"], indirect_selection=indirect.value,
         invocation_mode=InvocationMode.DBT_RUNNER, cache_dir=_CACHE_DIR,
         pool=POOL, install_deps=False, append_env=True,
-        env={"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"},
-        # The same as-of day and run id the Python tasks receive (pdgov.clock).
-        vars={"as_of_date": AS_OF, "run_id": RUN_ID},
+        # The same as-of day and run id the Python tasks receive (pdgov.clock), in the environment
+        # rather than as --vars: new vars every night made dbt re-parse the whole project (macro
+        # pdgov_as_of says why).
+        env={"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1",
+             "PDGOV_AS_OF": AS_OF, "PDGOV_RUN_ID": RUN_ID},
         # dbt's manifest.json and run_results.json would be written into Cosmos's temporary copy of
         # the project and thrown away with it. Lineage docs come from generate_docs.
         dbt_cmd_flags=["--no-write-json"],

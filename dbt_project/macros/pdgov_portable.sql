@@ -15,10 +15,18 @@
     to_char({{ expr }}, '{{ fmt | replace('%Y', 'YYYY') | replace('%m', 'MM') | replace('%d', 'DD') | replace('%H', 'HH24') | replace('%M', 'MI') | replace('%S', 'SS') }}')
 {%- endmacro %}
 
-{#- The run's as-of date (dbt var as_of_date, set by pdgov from the DAG run's logical date) as a DATE
-    literal. Every "as of" rule uses this, never current_date, so a backfill sees the world as it was. -#}
+{#- The run's as-of date as a DATE literal. Every "as of" rule uses this, never current_date, so a
+    backfill sees the world as it was. The night's dbt tasks give it in the environment (PDGOV_AS_OF,
+    rendered by Airflow from the run), other callers as the dbt var as_of_date. Why the environment:
+    dbt re-parses the whole project when --vars change, and the night's vars changed every night (6 of
+    the first dbt task's 12 s at the city). Read only when dbt executes (`execute`), so the parse never
+    depends on it and stays valid from one night to the next. -#}
 {% macro pdgov_as_of() -%}
+    {%- if execute -%}
+    cast('{{ env_var("PDGOV_AS_OF", var("as_of_date")) }}' as date)
+    {%- else -%}
     cast('{{ var("as_of_date") }}' as date)
+    {%- endif -%}
 {%- endmacro %}
 
 {#- True when the text matches a regular expression (DuckDB regexp_matches, PostgreSQL ~). -#}

@@ -191,11 +191,11 @@ def test_tests_that_read_only_seeds_live_in_tests_seeds(dagbag):
 
 
 def test_tasks_and_dbt_read_the_same_taipei_as_of_day_with_or_without_a_logical_date(dagbag):
-    """Python tasks get the as-of day as a templated argument and dbt as a var, from the one
+    """Python tasks get the as-of day as a templated argument and dbt as PDGOV_AS_OF, from the one
     template ``pdgov.clock.AS_OF``. Rendered with the DAGs' own Jinja environment for a scheduled
     night (02:00 Taipei is 18:00 UTC the day before) and for a run triggered by hand without a
     logical date (Airflow 3 allows it: the day is then the one the run was queued for). The run id
-    reaches dbt as a var and the Python tasks from the run's context, by parameter name: passing it
+    reaches dbt as PDGOV_RUN_ID and the Python tasks from the run's context, by parameter name: passing it
     as an argument too is refused by Airflow when the task runs ("reserved"), so it is checked here."""
     from datetime import UTC, datetime
 
@@ -222,8 +222,12 @@ def test_tasks_and_dbt_read_the_same_taipei_as_of_day_with_or_without_a_logical_
             context = {**dict.fromkeys(Context.__annotations__), "dag_run": dr, "macros": MacrosAccessor(),
                        "run_id": run_id}
             for t in dag.tasks:
-                if getattr(t, "vars", None):
-                    assert t.render_template(t.vars, context) == {"as_of_date": day, "run_id": run_id}, t.task_id
+                if isinstance(getattr(t, "env", None), dict) and "PDGOV_AS_OF" in t.env:
+                    # dbt tasks: in the environment (macro pdgov_as_of), not --vars, which made dbt
+                    # re-parse the project every night
+                    env = t.render_template(t.env, context)
+                    assert (env["PDGOV_AS_OF"], env["PDGOV_RUN_ID"]) == (day, run_id), t.task_id
+                    assert not t.vars, t.task_id
                     checked["dbt"] += 1
                 elif hasattr(t, "determine_kwargs"):
                     kwargs = t.determine_kwargs(context)  # raises if an argument takes a context key's name

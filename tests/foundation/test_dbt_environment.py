@@ -43,3 +43,18 @@ def test_parsing_the_manifest_leaves_pdgov_home_alone(tmp_path, monkeypatch):
     manifest = dbt.parse_manifest()
     assert manifest.is_file()
     assert not home.exists()
+
+
+def test_a_process_wide_as_of_never_overrides_a_calls_own_date(pdgov_home, tmp_path, monkeypatch):
+    """The night's dbt tasks give dbt the as-of day as PDGOV_AS_OF (macro pdgov_as_of); a pdgov dbt
+    call in a process that still holds one (a Celery worker after a night's task) uses its own
+    --vars, and finds the process's value as it left it."""
+    from datetime import date
+
+    monkeypatch.setenv("PDGOV_AS_OF", "2030-01-01")
+    dbt.run(["compile", "--select", "int_punches_per_person_device", "--vars", dbt.dbt_vars(date(2026, 11, 3))],
+            target_path=tmp_path / "t")
+    (sql,) = (tmp_path / "t" / "compiled").rglob("int_punches_per_person_device.sql")
+    text = sql.read_text(encoding="utf-8")
+    assert "cast('2026-11-03' as date)" in text and "2030" not in text
+    assert os.environ["PDGOV_AS_OF"] == "2030-01-01"

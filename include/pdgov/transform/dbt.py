@@ -21,8 +21,10 @@ class DbtError(RuntimeError):
     pass
 
 
-def dbt_env() -> dict[str, str]:
-    """Environment every dbt invocation gets: no usage statistics leave the machine."""
+def dbt_env() -> dict[str, str | None]:
+    """Environment every dbt invocation gets (None: removed for the call): no usage statistics leave
+    the machine, and the as-of day comes from the call's own ``--vars``, never from a
+    ``PDGOV_AS_OF`` the process may hold (the night's dbt tasks set that one, macro pdgov_as_of)."""
     p = paths()
     return {
         "PDGOV_HOME": str(p.home),
@@ -30,11 +32,12 @@ def dbt_env() -> dict[str, str]:
         "DO_NOT_TRACK": "1",
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+        "PDGOV_AS_OF": None,
     }
 
 
 @contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
+def _environment(values: dict[str, str | None]) -> Iterator[None]:
     """Set ``values`` for one dbt invocation, then restore the caller's environment.
 
     dbt reads its settings from the process environment, but they must not outlive the call: a
@@ -43,7 +46,11 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
     working directory says.
     """
     saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
+    for k, v in values.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
     try:
         yield
     finally:
