@@ -150,6 +150,11 @@ def test_proposed_night_approved_then_deleted_everywhere_and_stays_gone(home):
         assert scan_tables(home / "warehouse" / "pdgov.duckdb", GONE) == {}, night
         assert scan_files(home, [g.encode() for g in GONE]) == {}, night
         assert set(scan_files(home, [k.encode() for k in KEPT])) == {b"ZQXKEEP02"}
+    # the nights that deleted kept the first night's workbooks (records, issue 22), without the deleted values
+    first = sorted((home / "exports" / NIGHT1.isoformat()).rglob("*.xlsx"))
+    assert {p.name for p in first} >= {f"pdgov_全市_{NIGHT1}.xlsx", *(f"pdgov_{a}_{NIGHT1}.xlsx" for a in AGENCIES)}
+    assert "刪除核定" in load_workbook(home / "exports" / NIGHT1.isoformat() / f"pdgov_全市_{NIGHT1}.xlsx",
+                                   read_only=True).sheetnames
 
 
 def test_cli_pending_and_approve_refuse_what_they_cannot_record(tmp_path):

@@ -46,12 +46,16 @@ def ingest(run_id: str, as_of: date | str) -> dict[str, Any]:
 
 
 def build_models(run_id: str, as_of: date | str) -> None:
-    """Rebuild the incident models (and the staging views and seed they read) and test them."""
+    """Rebuild the incident models (and the staging views, seeds and tables they and their tests
+    read) and test them. The scope's check (``incident_scope_covers_everyone_the_device_holds``) reads
+    who punched on which device from ``int_punches_per_person_device``, which the nights build; it is
+    rebuilt here too, so the check compares tonight's scope with the punches as they are now (at the
+    city a scan of the punches, ~15 s)."""
     from pdgov.transform.dbt import dbt_vars, run
 
     v = dbt_vars(clock.as_of(as_of), run_id)
     run(["build", "--vars", v, "--select", "+incident_clock", "+incident_suspension_list",
-         "+incident_response_checklist", "--exclude-resource-type", "test"])
+         "+incident_response_checklist", "+int_punches_per_person_device", "--exclude-resource-type", "test"])
     run(["test", "--vars", v, "--select", *INCIDENT_MODELS])
 
 
