@@ -31,9 +31,10 @@ demo: setup
 	$(BIN)/pdgov demo
 
 # Two pytest processes side by side, balanced by measured time: tests/deployment (real Airflow
-# components on PostgreSQL + Redis; ~9 of its 10 minutes are the Celery worker running a demo night)
-# with the three real retention nights (~5 minutes), and the rest (~15 minutes alone). Serial, one
-# pytest took ~26 minutes on two cores; side by side the suite takes the longer half, not the sum.
+# components on PostgreSQL + Redis; its Celery night ~1.5 minutes since dbt runs as three tasks, not
+# ~100) with the three real retention nights (~3.5 minutes), and the rest (~10.5 minutes alone;
+# fresh clone 2026-12-04: 628 s and 413 s side by side, 12 minutes in all). Serial, one pytest took
+# ~26 minutes on two cores before dbt ran per layer; side by side the suite takes the longer half.
 # Each has its own temp dir; the second's output is printed when both are done; both must pass.
 # `make test-serial` runs them one after the other, as one pytest.
 BESIDE := tests/deployment tests/retention/test_retention_nights.py
