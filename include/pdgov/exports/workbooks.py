@@ -52,16 +52,18 @@ def _main_columns(con) -> dict[str, set[str]]:
     return cols
 
 
-def _select(sheet: Sheet, have: set[str], cols: dict[str, set[str]], columns: list[Column] | None,
-            lead: list[str] | None = None) -> tuple[str, str, str]:
-    """The sheet's select list, joins and ORDER BY: a total order (every column breaks ties), so the
-    bytes never depend on scan order; ``lead`` columns sort first.
+def _rows(con, sheet: Sheet, have: set[str], agency: str | None, cols: dict[str, set[str]],
+          columns: list[Column] | None = None, filters: dict[str, list] | None = None,
+          limit: int | None = None, lead: list[str] | None = None) -> Iterator[tuple]:
+    """The sheet's rows in a total order (every column breaks ties), so the bytes never depend on scan order.
 
     A column the mart lacks comes from its ``LOOKUPS`` table when that exists (the agency name from
-    ``city_agencies``), else prints empty.
+    ``city_agencies``), else prints empty. ``filters`` keeps rows whose column is one of the values
+    (the dashboard's rows behind a bar); ``limit`` stops after so many; ``lead`` columns sort first.
     """
+    columns = columns or sheet.columns
     joins, sel = [], []
-    for c in columns or sheet.columns:
+    for c in columns:
         if c.key in have:
             sel.append(f't."{c.key}"')
         elif c.key in LOOKUPS and LOOKUPS[c.key][1] in have and LOOKUPS[c.key][2] in cols.get(LOOKUPS[c.key][0], ()):
@@ -71,21 +73,9 @@ def _select(sheet: Sheet, have: set[str], cols: dict[str, set[str]], columns: li
             sel.append(f'{alias}."{give}" AS "{c.key}"')
         else:
             sel.append(f'NULL AS "{c.key}"')
-    keys = [*(lead or [])] + [k for k in sheet.order if k in have]
-    keys += [c.key for c in columns or sheet.columns if c.key in have and c.key not in keys]
+    keys = [*(lead or []), *(k for k in sheet.order if k in have)]
+    keys += [c.key for c in columns if c.key in have and c.key not in keys]
     order = ", ".join(f't."{k}" NULLS FIRST' for k in keys) or "1"
-    return ", ".join(sel), " ".join(joins), order
-
-
-def _rows(con, sheet: Sheet, have: set[str], agency: str | None, cols: dict[str, set[str]],
-          columns: list[Column] | None = None, filters: dict[str, list] | None = None,
-          limit: int | None = None) -> Iterator[tuple]:
-    """The sheet's rows in their total order (``_select``), the agency's only when ``agency`` is given.
-
-    ``filters`` keeps rows whose column is one of the values (the dashboard's rows behind a bar);
-    ``limit`` stops after so many.
-    """
-    sel, joins, order = _select(sheet, have, cols, columns)
     conds, params = (['t."agency_code" = ?'], [agency]) if agency else ([], [])
     for key, values in (filters or {}).items():
         if key not in have:
@@ -94,7 +84,8 @@ def _rows(con, sheet: Sheet, have: set[str], agency: str | None, cols: dict[str,
         params += list(values)
     where = f"WHERE {' AND '.join(conds)}" if conds else ""
     tail = f" LIMIT {int(limit)}" if limit is not None else ""
-    cur = con.execute(f'SELECT {sel} FROM main."{sheet.table}" t {joins} {where} ORDER BY {order}{tail}', params)
+    cur = con.execute(f'SELECT {", ".join(sel)} FROM main."{sheet.table}" t {" ".join(joins)} {where} '
+                      f'ORDER BY {order}{tail}', params)
     while batch := cur.fetchmany(FETCH):
         yield from batch
 
@@ -122,13 +113,11 @@ class Rows:
         return self._fetched[key].pop(agency, [])
 
     def _all(self, sheet: Sheet, have: set[str], columns: list[Column] | None) -> dict[str, list[tuple]]:
-        sel, joins, order = _select(sheet, have, self.cols, columns, lead=["agency_code"])
         by_agency: dict[str, list[tuple]] = {}
-        cur = self.con.execute(f'SELECT t."agency_code", {sel} FROM main."{sheet.table}" t {joins} '
-                               f'WHERE list_contains(?, t."agency_code") ORDER BY {order}', [self.agencies])
-        while batch := cur.fetchmany(FETCH):
-            for row in batch:
-                by_agency.setdefault(row[0], []).append(row[1:])
+        for row in _rows(self.con, sheet, have, None, self.cols, [Column("agency_code", "機關代碼"),
+                                                                  *(columns or sheet.columns)],
+                         filters={"agency_code": self.agencies}, lead=["agency_code"]):
+            by_agency.setdefault(row[0], []).append(row[1:])
         return by_agency
 
 
