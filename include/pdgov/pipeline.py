@@ -101,8 +101,8 @@ def process_notifications(run_id: str, as_of: date | str) -> dict[str, Any]:
 def generate_docs(run_id: str, as_of: date | str) -> str:
     from pdgov.transform.dbt import generate_docs as gen
 
-    index = gen(clock.as_of(as_of), run_id)
-    log.info("pdgov: dbt docs (lineage) at %s", index)
+    index = gen()  # the project's docs, not the night's (why: pdgov.transform.dbt.generate_docs)
+    log.info("pdgov: dbt docs (lineage) at %s for run %s (%s)", index, run_id, clock.as_of(as_of))
     return str(index)
 
 

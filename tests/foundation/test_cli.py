@@ -38,14 +38,13 @@ def test_dates_are_checked_where_they_are_typed():
 def test_demo_refuses_a_home_with_data_but_not_one_holding_only_a_left_lock(tmp_path, monkeypatch, capsys):
     """`make test` then `make demo` on a fresh clone: a command that found no warehouse leaves an
     empty warehouse/writer.lock in ./var; that is no data to protect. Anything else is."""
+    from pdgov import cli
     from pdgov.cli import build_parser, cmd_demo
 
     home = tmp_path / "var"
     (home / "warehouse").mkdir(parents=True)
     (home / "warehouse" / "writer.lock").touch()
     monkeypatch.setenv("PDGOV_HOME", str(home))
-    from pdgov import cli
-
     assert cli._only_a_lock(home)
     (home / "landing").mkdir()
     (home / "landing" / "kept.csv").write_text("a steward's file\n", encoding="utf-8")

@@ -111,7 +111,7 @@ def build(logical_date: date, run_id: str = "manual", select: list[str] | None =
     return run(args)
 
 
-def generate_docs(logical_date: date, run_id: str = "manual") -> Path:
+def generate_docs() -> Path:
     """Write the lineage docs auditors read to ``PDGOV_HOME/dbt/docs``.
 
     The docs describe the project — models, columns and their zh-TW terms, tests, lineage — and the
@@ -119,8 +119,7 @@ def generate_docs(logical_date: date, run_id: str = "manual") -> Path:
     parse stays valid from one night to the next, and not compiled (the SQL they show is each model's
     source). On the demo the night's vars forced a full re-parse and compiling every model and test
     again took 7 of the task's 12 s; now the task takes ~1 s. ``docs generate --no-compile`` reads the
-    manifest ``parse`` wrote into the same folder. (``logical_date`` and ``run_id`` stay in the
-    signature: the task is the night's, and the log says which.)
+    manifest ``parse`` wrote into the same folder.
     """
     p = paths()
     run(["parse"], target_path=p.docs)
